@@ -1,0 +1,104 @@
+/**
+ * The typed view of `WORKFLOW.md` front matter (spec §4.1.3, §6.4) after defaults, `$VAR`
+ * resolution and validation. Every field is resolved: consumers never apply defaults themselves.
+ */
+
+/** `hooks.*` (spec §5.3.4). Scripts are null when not configured. */
+export interface HooksConfig {
+  readonly afterCreate: string | null;
+  readonly beforeRun: string | null;
+  readonly afterRun: string | null;
+  readonly beforeRemove: string | null;
+  /** Per-hook timeout in ms. Default 60000. */
+  readonly timeoutMs: number;
+}
+
+/** `codex.*` (spec §5.3.6). Codex-owned values are passed through in the targeted version's vocabulary. */
+export interface CodexConfig {
+  /** Shell command run as `bash -lc <command>` in the workspace. Default `codex app-server`. */
+  readonly command: string;
+  /** Codex `AskForApproval`. Default: {@link DEFAULT_APPROVAL_POLICY} (every approval rejected). */
+  readonly approvalPolicy: string | Readonly<Record<string, unknown>>;
+  /** Codex `SandboxMode` for `thread/start`. Default `workspace-write`. */
+  readonly threadSandbox: string;
+  /** Codex `SandboxPolicy` for `turn/start`; null = derived from `threadSandbox` and the workspace. */
+  readonly turnSandboxPolicy: Readonly<Record<string, unknown>> | null;
+  /** Max silence while a turn streams, ms. Default 3600000. */
+  readonly turnTimeoutMs: number;
+  /** Request/response timeout, ms. Default 5000. */
+  readonly readTimeoutMs: number;
+  /** Inactivity before the orchestrator kills a run, ms; ≤ 0 disables. Default 300000. */
+  readonly stallTimeoutMs: number;
+}
+
+/** `agent.*` (spec §5.3.5). */
+export interface AgentConfig {
+  /** Default 10. */
+  readonly maxConcurrentAgents: number;
+  /** Turns per worker session. Default 20. */
+  readonly maxTurns: number;
+  /** Cap of failure backoff, ms. Default 300000. */
+  readonly maxRetryBackoffMs: number;
+  /** Normalized (trim+lowercase) state name → positive limit. Default `{}`. */
+  readonly maxConcurrentAgentsByState: Readonly<Record<string, number>>;
+}
+
+/** `tracker.*` (spec §5.3.1) with the adapter's documented defaults applied. */
+export interface TrackerConfig {
+  readonly kind: string;
+  /** Adapter-owned settings, already validated and `$VAR`-resolved by the adapter profile. */
+  readonly settings: unknown;
+  /** Raw merged provider map (unknown keys preserved); may contain secrets: never log it. */
+  readonly provider: Readonly<Record<string, unknown>>;
+  readonly requiredLabels: readonly string[];
+  readonly activeStates: readonly string[];
+  readonly terminalStates: readonly string[];
+}
+
+/** `server.*` (spec §13.7 extension). */
+export interface ServerConfig {
+  /** Null = no HTTP server unless `--port` is given. 0 = ephemeral. */
+  readonly port: number | null;
+  /** Default `127.0.0.1`. */
+  readonly host: string;
+}
+
+/** The effective configuration of one successfully loaded `WORKFLOW.md`. */
+export interface ServiceConfig {
+  /** Absolute path of the workflow file. */
+  readonly workflowPath: string;
+  readonly tracker: TrackerConfig;
+  /** Poll cadence, ms. Default 30000. */
+  readonly pollIntervalMs: number;
+  /** Absolute, normalized workspace root. Default `<tmpdir>/symphony_workspaces`. */
+  readonly workspaceRoot: string;
+  readonly hooks: HooksConfig;
+  readonly agent: AgentConfig;
+  readonly codex: CodexConfig;
+  readonly server: ServerConfig;
+  /**
+   * Every environment variable name referenced through `$VAR` anywhere in the front matter plus
+   * the adapter's secret fallbacks. These never reach an agent's environment.
+   */
+  readonly secretEnvNames: readonly string[];
+}
+
+/** A loaded workflow: typed config plus the trimmed prompt template (spec §4.1.2). */
+export interface EffectiveWorkflow {
+  readonly config: ServiceConfig;
+  /** Trimmed Markdown body; may be empty (a default prompt is then used). */
+  readonly promptTemplate: string;
+  /** Non-fatal remarks to log once (permissive policies, deprecated keys). */
+  readonly warnings: readonly string[];
+}
+
+/** Every approval rejected without asking: the safe default in Codex 0.169's vocabulary. */
+export const DEFAULT_APPROVAL_POLICY: Readonly<Record<string, unknown>> = Object.freeze({
+  granular: Object.freeze({
+    sandbox_approval: false,
+    rules: false,
+    mcp_elicitations: false,
+    request_permissions: false,
+    skill_approval: false,
+  }),
+});

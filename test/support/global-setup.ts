@@ -1,0 +1,58 @@
+/**
+ * Suite-wide guard: every process the suite starts inherits SYMPHONY_TEST_RUN; at teardown any
+ * process still carrying that marker is an orphan. It is killed and the suite fails.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const marker = randomUUID();
+
+/** PIDs of live processes (other than this one) whose environment carries the marker. */
+function markedProcesses(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
+      if (environ.includes(`SYMPHONY_TEST_RUN=${marker}`)) {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+        if (!/\) Z /.test(stat)) found.push(pid);
+      }
+    } catch {
+      // process gone or unreadable
+    }
+  }
+  return found;
+}
+
+export function setup(): void {
+  process.env.SYMPHONY_TEST_RUN = marker;
+}
+
+export async function teardown(): Promise<void> {
+  // Give exiting children a moment to be reaped by their parents, polling rather than sleeping blind.
+  let orphans = markedProcesses();
+  for (let i = 0; i < 50 && orphans.length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    orphans = markedProcesses();
+  }
+  if (orphans.length > 0) {
+    const described = orphans.map((pid) => {
+      try {
+        return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim()}`;
+      } catch {
+        return String(pid);
+      }
+    });
+    for (const pid of orphans) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    throw new Error(`orphan processes outlived the test suite:\n${described.join('\n')}`);
+  }
+}
