@@ -17,6 +17,9 @@ function markedProcesses(): number[] {
     try {
       const environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
       if (environ.includes(`SYMPHONY_TEST_RUN=${marker}`)) {
+        // vitest's own helpers (its watchdog, pool workers) are not ours to judge.
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+        if (cmdline.includes('vitest')) continue;
         const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
         if (!/\) Z /.test(stat)) found.push(pid);
       }

@@ -1,0 +1,354 @@
+/**
+ * The pure scheduler core: `step(state, event, nowMs, config) → { state, effects }`.
+ *
+ * It owns every decision of spec §7 (claims), §8 (dispatch, concurrency, retries, reconciliation)
+ * and §16 (reference algorithms); it performs no I/O and reads no clock. The effectful shell
+ * ({@link import('./orchestrator.js')}) feeds it events one at a time and carries out the effects.
+ */
+import type { Issue } from '../domain/issue.js';
+import type { Effect, SchedulerEvent, WorkerOutcome } from './events.js';
+import {
+  CONTINUATION_DELAY_MS,
+  failureBackoffMs,
+  globalSlotsAvailable,
+  hasRequiredFields,
+  hasSlotFor,
+  isActiveState,
+  isTerminalState,
+  issueRoutable,
+  sortForDispatch,
+  type SchedulerConfig,
+} from './policy.js';
+import type { CodexTotals, OrchestratorState, RetryEntry, RunningEntry, StopReason } from './state.js';
+import { applyAgentEvent } from './telemetry.js';
+
+/** The new state and the effects to perform, in order. */
+export interface StepResult {
+  readonly state: OrchestratorState;
+  readonly effects: readonly Effect[];
+}
+
+/** A mutable working copy of the state for one step. */
+class Draft {
+  readonly running: Map<string, RunningEntry>;
+  readonly claimed: Set<string>;
+  readonly retryAttempts: Map<string, RetryEntry>;
+  readonly retryFetches: Map<string, RetryEntry>;
+  readonly completed: Set<string>;
+  codexTotals: CodexTotals;
+  codexRateLimits: unknown;
+  shuttingDown: boolean;
+  readonly effects: Effect[] = [];
+
+  constructor(
+    state: OrchestratorState,
+    readonly nowMs: number,
+    readonly config: SchedulerConfig,
+  ) {
+    this.running = new Map(state.running);
+    this.claimed = new Set(state.claimed);
+    this.retryAttempts = new Map(state.retryAttempts);
+    this.retryFetches = new Map(state.retryFetches);
+    this.completed = new Set(state.completed);
+    this.codexTotals = state.codexTotals;
+    this.codexRateLimits = state.codexRateLimits;
+    this.shuttingDown = state.shuttingDown;
+  }
+
+  result(): StepResult {
+    return {
+      state: {
+        running: this.running,
+        claimed: this.claimed,
+        retryAttempts: this.retryAttempts,
+        retryFetches: this.retryFetches,
+        completed: this.completed,
+        codexTotals: this.codexTotals,
+        codexRateLimits: this.codexRateLimits,
+        shuttingDown: this.shuttingDown,
+      },
+      effects: this.effects,
+    };
+  }
+
+  log(level: 'info' | 'warn' | 'error' | 'debug', message: string, fields: Record<string, unknown>): void {
+    this.effects.push({ type: 'log', level, message, fields });
+  }
+
+  /** Claims and starts a worker (spec §16.4). */
+  dispatch(issue: Issue, attempt: number | null): void {
+    this.running.set(issue.id, newRunningEntry(issue, attempt, this.nowMs));
+    this.claimed.add(issue.id);
+    this.retryAttempts.delete(issue.id);
+    this.retryFetches.delete(issue.id);
+    this.effects.push({ type: 'start_worker', issue, attempt });
+    this.log('info', 'dispatch started', {
+      issue_id: issue.id,
+      issue_identifier: issue.identifier,
+      state: issue.state,
+      attempt,
+      outcome: 'dispatched',
+    });
+  }
+
+  /** Queues a retry, replacing any existing one for the issue (spec §8.4). */
+  scheduleRetry(
+    issueId: string,
+    identifier: string,
+    attempt: number,
+    kind: RetryEntry['kind'],
+    error: string | null,
+    issueUrl: string | null,
+  ): void {
+    const delayMs = kind === 'continuation' ? CONTINUATION_DELAY_MS : failureBackoffMs(attempt, this.config.maxRetryBackoffMs);
+    this.retryAttempts.set(issueId, { issueId, identifier, attempt, dueAtMs: this.nowMs + delayMs, error, kind, issueUrl });
+    this.claimed.add(issueId);
+    this.effects.push({ type: 'arm_retry_timer', issueId, delayMs });
+    this.log(kind === 'continuation' ? 'info' : 'warn', 'retry scheduled', {
+      issue_id: issueId,
+      issue_identifier: identifier,
+      attempt,
+      delay_ms: delayMs,
+      kind,
+      reason: error,
+      outcome: 'retrying',
+    });
+  }
+
+  release(issueId: string, identifier: string, reason: string): void {
+    this.claimed.delete(issueId);
+    this.retryAttempts.delete(issueId);
+    this.retryFetches.delete(issueId);
+    this.log('info', 'claim released', { issue_id: issueId, issue_identifier: identifier, reason, outcome: 'released' });
+  }
+
+  stop(entry: RunningEntry, reason: StopReason): void {
+    this.running.set(entry.issueId, { ...entry, stopping: reason });
+    this.effects.push({ type: 'stop_worker', issueId: entry.issueId, reason });
+    this.log(reason === 'stalled' ? 'warn' : 'info', 'stopping worker', {
+      issue_id: entry.issueId,
+      issue_identifier: entry.identifier,
+      session_id: entry.sessionId,
+      reason,
+      outcome: 'stopping',
+    });
+  }
+}
+
+function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number): RunningEntry {
+  return {
+    issueId: issue.id,
+    identifier: issue.identifier,
+    issue,
+    workspacePath: null,
+    sessionId: null,
+    threadId: null,
+    turnId: null,
+    codexAppServerPid: null,
+    lastCodexEvent: null,
+    lastCodexTimestampMs: null,
+    lastCodexMessage: null,
+    codexInputTokens: 0,
+    codexOutputTokens: 0,
+    codexTotalTokens: 0,
+    lastReportedInputTokens: 0,
+    lastReportedOutputTokens: 0,
+    lastReportedTotalTokens: 0,
+    turnCount: 0,
+    retryAttempt: attempt,
+    startedAtMs: nowMs,
+    stopping: null,
+  };
+}
+
+/** Whether a candidate may be dispatched now (spec §8.2). */
+export function shouldDispatch(issue: Issue, state: Pick<OrchestratorState, 'running' | 'claimed'>, config: SchedulerConfig): boolean {
+  return (
+    hasRequiredFields(issue) &&
+    isActiveState(issue.state, config) &&
+    issueRoutable(issue, config) &&
+    !state.running.has(issue.id) &&
+    !state.claimed.has(issue.id) &&
+    hasSlotFor(issue.state, state.running, config)
+  );
+}
+
+function onStallCheck(d: Draft): void {
+  const limit = d.config.stallTimeoutMs;
+  if (limit <= 0) return;
+  for (const entry of [...d.running.values()]) {
+    if (entry.stopping !== null) continue;
+    const since = entry.lastCodexTimestampMs ?? entry.startedAtMs;
+    if (d.nowMs - since > limit) d.stop(entry, 'stalled');
+  }
+}
+
+function onRunningRefreshed(d: Draft, requestedIds: readonly string[], issues: readonly Issue[]): void {
+  const byId = new Map(issues.map((issue) => [issue.id, issue]));
+  for (const id of requestedIds) {
+    const entry = d.running.get(id);
+    if (!entry || entry.stopping !== null) continue;
+    const issue = byId.get(id);
+    if (!issue) d.stop(entry, 'missing');
+    else if (isTerminalState(issue.state, d.config)) d.stop({ ...entry, issue }, 'terminal');
+    else if (!isActiveState(issue.state, d.config)) d.stop({ ...entry, issue }, 'inactive');
+    else if (!issueRoutable(issue, d.config)) d.stop({ ...entry, issue }, 'unroutable');
+    else d.running.set(id, { ...entry, issue });
+  }
+}
+
+function onCandidates(d: Draft, issues: readonly Issue[]): void {
+  if (d.shuttingDown) return;
+  for (const issue of sortForDispatch(issues)) {
+    if (globalSlotsAvailable(d.running, d.config) === 0) break;
+    if (shouldDispatch(issue, d, d.config)) d.dispatch(issue, null);
+  }
+}
+
+function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void {
+  const entry = d.running.get(issueId);
+  if (!entry) return;
+  d.running.delete(issueId);
+  d.codexTotals = {
+    ...d.codexTotals,
+    secondsRunning: d.codexTotals.secondsRunning + Math.max(0, d.nowMs - entry.startedAtMs) / 1000,
+  };
+  const fields = {
+    issue_id: issueId,
+    issue_identifier: entry.identifier,
+    session_id: entry.sessionId,
+    outcome: outcome.kind === 'normal' ? 'completed' : 'failed',
+    reason: outcome.kind === 'failed' ? outcome.error : entry.stopping,
+  };
+  d.log(outcome.kind === 'normal' || entry.stopping !== null ? 'info' : 'warn', 'worker exited', fields);
+  const url = entry.issue.url;
+  if (d.shuttingDown || entry.stopping === 'shutdown') {
+    d.release(issueId, entry.identifier, 'shutdown');
+    return;
+  }
+  switch (entry.stopping) {
+    case 'terminal':
+      d.release(issueId, entry.identifier, 'issue reached a terminal state');
+      d.effects.push({ type: 'remove_workspace', issueId, identifier: entry.identifier, workspacePath: entry.workspacePath });
+      return;
+    case 'inactive':
+    case 'unroutable':
+    case 'missing':
+      d.release(issueId, entry.identifier, `issue ${entry.stopping}`);
+      return;
+    case 'stalled':
+      d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'failure', `stalled: no agent activity for more than ${d.config.stallTimeoutMs} ms`, url);
+      return;
+    case null:
+      break;
+  }
+  if (outcome.kind === 'normal') {
+    d.completed.add(issueId);
+    d.scheduleRetry(issueId, entry.identifier, 1, 'continuation', null, url);
+  } else {
+    d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'failure', `worker exited: ${outcome.error}`, url);
+  }
+}
+
+function onRetryDue(d: Draft, issueId: string): void {
+  const retry = d.retryAttempts.get(issueId);
+  if (!retry) return;
+  d.retryAttempts.delete(issueId);
+  if (d.shuttingDown) {
+    d.release(issueId, retry.identifier, 'shutdown');
+    return;
+  }
+  d.retryFetches.set(issueId, retry);
+  d.effects.push({ type: 'fetch_retry_issue', issueId });
+}
+
+function onRetryRefreshed(d: Draft, issueId: string, issue: Issue | null): void {
+  const retry = d.retryFetches.get(issueId);
+  if (!retry) return;
+  d.retryFetches.delete(issueId);
+  if (d.shuttingDown) return d.release(issueId, retry.identifier, 'shutdown');
+  if (issue === null) return d.release(issueId, retry.identifier, 'issue no longer visible');
+  if (isTerminalState(issue.state, d.config)) {
+    d.release(issueId, issue.identifier, 'issue reached a terminal state');
+    d.effects.push({ type: 'remove_workspace', issueId, identifier: issue.identifier, workspacePath: null });
+    return;
+  }
+  if (!hasRequiredFields(issue) || !isActiveState(issue.state, d.config)) {
+    return d.release(issueId, issue.identifier, 'issue no longer active');
+  }
+  if (!issueRoutable(issue, d.config)) return d.release(issueId, issue.identifier, 'issue no longer routable');
+  if (d.running.has(issueId)) return;
+  if (!hasSlotFor(issue.state, d.running, d.config)) {
+    d.scheduleRetry(issueId, issue.identifier, retry.attempt + 1, 'failure', 'no available orchestrator slots', issue.url);
+    return;
+  }
+  d.dispatch(issue, retry.attempt);
+}
+
+function onShutdown(d: Draft): void {
+  d.shuttingDown = true;
+  for (const entry of [...d.running.values()]) if (entry.stopping === null) d.stop(entry, 'shutdown');
+  for (const retry of [...d.retryAttempts.values()]) {
+    d.effects.push({ type: 'cancel_retry_timer', issueId: retry.issueId });
+    d.release(retry.issueId, retry.identifier, 'shutdown');
+  }
+}
+
+/**
+ * Applies one event. Pure: the same inputs always give the same output.
+ *
+ * @param nowMs - the shell's clock (epoch ms) at the time of the event.
+ * @param config - the scheduler slice of the current effective config.
+ */
+export function step(state: OrchestratorState, event: SchedulerEvent, nowMs: number, config: SchedulerConfig): StepResult {
+  const d = new Draft(state, nowMs, config);
+  switch (event.type) {
+    case 'stall_check':
+      onStallCheck(d);
+      break;
+    case 'running_refreshed':
+      onRunningRefreshed(d, event.requestedIds, event.issues);
+      break;
+    case 'running_refresh_failed':
+      d.log('warn', 'running issue refresh failed; keeping workers', { reason: event.error, outcome: 'skipped' });
+      break;
+    case 'candidates_fetched':
+      onCandidates(d, event.issues);
+      break;
+    case 'workspace_ready': {
+      const entry = d.running.get(event.issueId);
+      if (entry) d.running.set(event.issueId, { ...entry, workspacePath: event.workspacePath });
+      break;
+    }
+    case 'agent_event': {
+      const entry = d.running.get(event.issueId);
+      if (!entry) break;
+      const update = applyAgentEvent(entry, d.codexTotals, event.event, nowMs);
+      d.running.set(event.issueId, update.entry);
+      d.codexTotals = update.totals;
+      if (update.rateLimits !== undefined) d.codexRateLimits = update.rateLimits;
+      break;
+    }
+    case 'worker_exited':
+      onWorkerExited(d, event.issueId, event.outcome);
+      break;
+    case 'retry_due':
+      onRetryDue(d, event.issueId);
+      break;
+    case 'retry_refreshed':
+      onRetryRefreshed(d, event.issueId, event.issue);
+      break;
+    case 'retry_refresh_failed': {
+      const retry = d.retryFetches.get(event.issueId);
+      if (!retry) break;
+      d.retryFetches.delete(event.issueId);
+      if (d.shuttingDown) d.release(event.issueId, retry.identifier, 'shutdown');
+      else d.scheduleRetry(event.issueId, retry.identifier, retry.attempt + 1, 'failure', `retry refresh failed: ${event.error}`, retry.issueUrl);
+      break;
+    }
+    case 'shutdown':
+      onShutdown(d);
+      break;
+  }
+  return d.result();
+}

@@ -1,0 +1,50 @@
+/**
+ * Inputs and outputs of the pure scheduler core. The shell turns timers, tracker answers and
+ * worker outcomes into {@link SchedulerEvent}s and carries out the returned {@link Effect}s.
+ */
+import type { Issue } from '../domain/issue.js';
+import type { AgentEvent } from '../runner/events.js';
+import type { StopReason } from './state.js';
+
+/** Something that happened; the core decides what follows. */
+export type SchedulerEvent =
+  /** Part A of reconciliation (spec §8.5): stop runs with no agent activity for too long. */
+  | { readonly type: 'stall_check' }
+  /** Part B of reconciliation: fresh snapshots for the running ids, or the refresh failed. */
+  | { readonly type: 'running_refreshed'; readonly requestedIds: readonly string[]; readonly issues: readonly Issue[] }
+  | { readonly type: 'running_refresh_failed'; readonly error: string }
+  /** Candidates for this tick (already fetched with the active states). */
+  | { readonly type: 'candidates_fetched'; readonly issues: readonly Issue[] }
+  /** The worker reported where its workspace is (recorded for terminal cleanup). */
+  | { readonly type: 'workspace_ready'; readonly issueId: string; readonly workspacePath: string }
+  | { readonly type: 'agent_event'; readonly issueId: string; readonly event: AgentEvent }
+  /** The worker ended: normally (turn loop finished) or with an error line. */
+  | { readonly type: 'worker_exited'; readonly issueId: string; readonly outcome: WorkerOutcome }
+  /** A retry timer fired. */
+  | { readonly type: 'retry_due'; readonly issueId: string }
+  /** The due retry's re-read: the issue, null when not visible, or a failure. */
+  | { readonly type: 'retry_refreshed'; readonly issueId: string; readonly issue: Issue | null }
+  | { readonly type: 'retry_refresh_failed'; readonly issueId: string; readonly error: string }
+  /** Stop everything; dispatch nothing more. */
+  | { readonly type: 'shutdown' };
+
+/** How a worker ended. */
+export type WorkerOutcome = { readonly kind: 'normal' } | { readonly kind: 'failed'; readonly error: string };
+
+/** What the shell must do. Effects are performed in order. */
+export type Effect =
+  | { readonly type: 'start_worker'; readonly issue: Issue; readonly attempt: number | null }
+  | { readonly type: 'stop_worker'; readonly issueId: string; readonly reason: StopReason }
+  /** (Re)arm the retry timer for `issueId` to fire after `delayMs` (cancelling any previous one). */
+  | { readonly type: 'arm_retry_timer'; readonly issueId: string; readonly delayMs: number }
+  | { readonly type: 'cancel_retry_timer'; readonly issueId: string }
+  /** Re-read one issue by id for a due retry (spec §16.6 `on_retry_timer`). */
+  | { readonly type: 'fetch_retry_issue'; readonly issueId: string }
+  /** Remove the issue's workspace (recorded path when known, else derived from the identifier). */
+  | {
+      readonly type: 'remove_workspace';
+      readonly issueId: string;
+      readonly identifier: string;
+      readonly workspacePath: string | null;
+    }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error' | 'debug'; readonly message: string; readonly fields: Readonly<Record<string, unknown>> };

@@ -1,0 +1,107 @@
+/**
+ * A JSON-safe runtime snapshot (spec §13.3, shapes of §13.7.2 `GET /api/v1/state`), derived from
+ * orchestrator state only. Runtime totals include live sessions at snapshot time.
+ */
+import type { OrchestratorState } from './state.js';
+
+/** Token counters in the API's snake_case shape. */
+export interface TokenCounts {
+  readonly input_tokens: number;
+  readonly output_tokens: number;
+  readonly total_tokens: number;
+}
+
+/** One running session row. */
+export interface RunningRow {
+  readonly issue_id: string;
+  readonly issue_identifier: string;
+  readonly issue_url: string | null;
+  readonly state: string;
+  readonly session_id: string | null;
+  readonly turn_count: number;
+  readonly last_event: string | null;
+  readonly last_message: string | null;
+  readonly started_at: string;
+  readonly last_event_at: string | null;
+  readonly workspace_path: string | null;
+  readonly retry_attempt: number | null;
+  readonly stopping: string | null;
+  readonly tokens: TokenCounts;
+}
+
+/** One retry queue row. */
+export interface RetryRow {
+  readonly issue_id: string;
+  readonly issue_identifier: string;
+  readonly issue_url: string | null;
+  readonly attempt: number;
+  readonly due_at: string;
+  readonly kind: 'continuation' | 'failure';
+  readonly error: string | null;
+}
+
+/** The whole snapshot. */
+export interface StateSnapshot {
+  readonly generated_at: string;
+  readonly counts: { readonly running: number; readonly retrying: number; readonly claimed: number };
+  readonly running: readonly RunningRow[];
+  readonly retrying: readonly RetryRow[];
+  readonly codex_totals: TokenCounts & { readonly seconds_running: number };
+  readonly rate_limits: unknown;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Builds the snapshot at `nowMs` (epoch ms). Pure. */
+export function snapshotState(state: OrchestratorState, nowMs: number): StateSnapshot {
+  let liveSeconds = 0;
+  const running: RunningRow[] = [...state.running.values()]
+    .sort((a, b) => a.identifier.localeCompare(b.identifier))
+    .map((entry) => {
+      liveSeconds += Math.max(0, nowMs - entry.startedAtMs) / 1000;
+      return {
+        issue_id: entry.issueId,
+        issue_identifier: entry.identifier,
+        issue_url: entry.issue.url,
+        state: entry.issue.state,
+        session_id: entry.sessionId,
+        turn_count: entry.turnCount,
+        last_event: entry.lastCodexEvent,
+        last_message: entry.lastCodexMessage,
+        started_at: iso(entry.startedAtMs),
+        last_event_at: entry.lastCodexTimestampMs === null ? null : iso(entry.lastCodexTimestampMs),
+        workspace_path: entry.workspacePath,
+        retry_attempt: entry.retryAttempt,
+        stopping: entry.stopping,
+        tokens: {
+          input_tokens: entry.codexInputTokens,
+          output_tokens: entry.codexOutputTokens,
+          total_tokens: entry.codexTotalTokens,
+        },
+      };
+    });
+  const retrying: RetryRow[] = [...state.retryAttempts.values(), ...state.retryFetches.values()]
+    .sort((a, b) => a.dueAtMs - b.dueAtMs)
+    .map((retry) => ({
+      issue_id: retry.issueId,
+      issue_identifier: retry.identifier,
+      issue_url: retry.issueUrl,
+      attempt: retry.attempt,
+      due_at: iso(retry.dueAtMs),
+      kind: retry.kind,
+      error: retry.error,
+    }));
+  return {
+    generated_at: iso(nowMs),
+    counts: { running: running.length, retrying: retrying.length, claimed: state.claimed.size },
+    running,
+    retrying,
+    codex_totals: {
+      input_tokens: state.codexTotals.inputTokens,
+      output_tokens: state.codexTotals.outputTokens,
+      total_tokens: state.codexTotals.totalTokens,
+      seconds_running: Math.round((state.codexTotals.secondsRunning + liveSeconds) * 10) / 10,
+    },
+    rate_limits: state.codexRateLimits,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The orchestrator's single authoritative runtime state (spec §4.1.8) and its entries
+ * (§4.1.6 live session, §4.1.7 retry entry). Values are treated as immutable: the pure core
+ * ({@link import('./core.js').step}) returns a new state for every change.
+ *
+ * Claim states (spec §7.1), as this model encodes them:
+ * - Unclaimed: id in neither `claimed`, `running` nor `retryAttempts`.
+ * - Running: id in `claimed` and `running`.
+ * - RetryQueued: id in `claimed` and `retryAttempts`.
+ * - Claimed, between states: id in `claimed` and `retryFetches` while a due retry re-reads the issue.
+ * Invariant: `claimed` ⊇ keys(running) ∪ keys(retryAttempts) ∪ keys(retryFetches), and the three maps
+ * are pairwise disjoint.
+ */
+import type { Issue } from '../domain/issue.js';
+
+/** Why a worker is being stopped by the orchestrator (not by its own failure). */
+export type StopReason =
+  | 'terminal' // tracker state is terminal: stop, then remove the workspace (§8.5)
+  | 'inactive' // neither active nor terminal: stop, keep the workspace
+  | 'unroutable' // active but no longer dispatchable / missing required labels
+  | 'missing' // no longer visible in the tracker scope
+  | 'stalled' // no agent activity for codex.stall_timeout_ms: stop and retry (§8.5 part A)
+  | 'shutdown'; // the daemon is stopping
+
+/** One running worker (spec §16.4 running entry + §4.1.6 live session fields). */
+export interface RunningEntry {
+  readonly issueId: string;
+  readonly identifier: string;
+  /** Latest snapshot of the issue (refreshed by reconciliation). */
+  readonly issue: Issue;
+  /** Workspace path, once the worker reported it; recorded for terminal cleanup. */
+  readonly workspacePath: string | null;
+  /** `<thread_id>-<turn_id>` of the current turn. */
+  readonly sessionId: string | null;
+  readonly threadId: string | null;
+  readonly turnId: string | null;
+  readonly codexAppServerPid: number | null;
+  readonly lastCodexEvent: string | null;
+  /** Epoch ms of the last agent event; drives stall detection. */
+  readonly lastCodexTimestampMs: number | null;
+  readonly lastCodexMessage: string | null;
+  readonly codexInputTokens: number;
+  readonly codexOutputTokens: number;
+  readonly codexTotalTokens: number;
+  readonly lastReportedInputTokens: number;
+  readonly lastReportedOutputTokens: number;
+  readonly lastReportedTotalTokens: number;
+  /** Turns started in this worker's lifetime. */
+  readonly turnCount: number;
+  /** The attempt this worker was dispatched with: null for a first run, ≥ 1 for retries/continuations. */
+  readonly retryAttempt: number | null;
+  /** Epoch ms when dispatched. */
+  readonly startedAtMs: number;
+  /** Set once the orchestrator asked this worker to stop; decides what happens at its exit. */
+  readonly stopping: StopReason | null;
+}
+
+/** A scheduled retry (spec §4.1.7). The timer handle lives in the shell, keyed by issue id. */
+export interface RetryEntry {
+  readonly issueId: string;
+  readonly identifier: string;
+  /** 1-based. */
+  readonly attempt: number;
+  /** Epoch ms when due. */
+  readonly dueAtMs: number;
+  /** Why it was scheduled; null for a continuation after a normal exit. */
+  readonly error: string | null;
+  readonly kind: 'continuation' | 'failure';
+  /** Tracker URL for status surfaces, when known. */
+  readonly issueUrl: string | null;
+}
+
+/** Aggregate token and runtime totals (spec §13.5). */
+export interface CodexTotals {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  /** Runtime of ended sessions, seconds; live sessions are added at snapshot time. */
+  readonly secondsRunning: number;
+}
+
+/** The orchestrator runtime state (spec §4.1.8). */
+export interface OrchestratorState {
+  readonly running: ReadonlyMap<string, RunningEntry>;
+  readonly claimed: ReadonlySet<string>;
+  readonly retryAttempts: ReadonlyMap<string, RetryEntry>;
+  /** Due retries whose issue re-read is in flight (claimed, neither running nor queued). */
+  readonly retryFetches: ReadonlyMap<string, RetryEntry>;
+  /** Issues whose worker exited normally at least once (bookkeeping only, never gates dispatch). */
+  readonly completed: ReadonlySet<string>;
+  readonly codexTotals: CodexTotals;
+  /** Latest rate-limit payload from any agent event. */
+  readonly codexRateLimits: unknown;
+  /** Set once shutdown began: nothing new is dispatched or retried. */
+  readonly shuttingDown: boolean;
+}
+
+/** The empty state at startup (spec §16.1). */
+export function initialState(): OrchestratorState {
+  return {
+    running: new Map(),
+    claimed: new Set(),
+    retryAttempts: new Map(),
+    retryFetches: new Map(),
+    completed: new Set(),
+    codexTotals: { inputTokens: 0, outputTokens: 0, totalTokens: 0, secondsRunning: 0 },
+    codexRateLimits: null,
+    shuttingDown: false,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Folding agent events into a running entry and the aggregate totals (spec §13.5): liveness,
+ * session identity, turn count, token totals from absolute thread totals (deltas against the last
+ * reported totals, so repeated updates never double-count), and the latest rate limits.
+ */
+import type { AgentEvent } from '../runner/events.js';
+import type { CodexTotals, RunningEntry } from './state.js';
+
+/** Result of {@link applyAgentEvent}. */
+export interface TelemetryUpdate {
+  readonly entry: RunningEntry;
+  readonly totals: CodexTotals;
+  /** New rate-limit payload, or `undefined` when the event carried none. */
+  readonly rateLimits: unknown;
+}
+
+const nonNegative = (n: number): number => (Number.isFinite(n) && n > 0 ? n : 0);
+
+/**
+ * Applies one agent event observed at `nowMs` (epoch ms, the orchestrator's clock).
+ * Token usage must be absolute thread totals; smaller values than already reported are ignored.
+ */
+export function applyAgentEvent(entry: RunningEntry, totals: CodexTotals, event: AgentEvent, nowMs: number): TelemetryUpdate {
+  let next: RunningEntry = {
+    ...entry,
+    lastCodexEvent: event.event,
+    lastCodexTimestampMs: nowMs,
+    lastCodexMessage: event.message ?? entry.lastCodexMessage,
+    sessionId: event.sessionId ?? entry.sessionId,
+    threadId: event.threadId ?? entry.threadId,
+    turnId: event.turnId ?? entry.turnId,
+    codexAppServerPid: event.codexAppServerPid ?? entry.codexAppServerPid,
+    turnCount: event.event === 'session_started' || event.event === 'turn_started' ? entry.turnCount + 1 : entry.turnCount,
+  };
+  let nextTotals = totals;
+  if (event.event === 'token_usage_updated' && event.usage) {
+    const dIn = nonNegative(event.usage.inputTokens - entry.lastReportedInputTokens);
+    const dOut = nonNegative(event.usage.outputTokens - entry.lastReportedOutputTokens);
+    const dTotal = nonNegative(event.usage.totalTokens - entry.lastReportedTotalTokens);
+    next = {
+      ...next,
+      codexInputTokens: entry.codexInputTokens + dIn,
+      codexOutputTokens: entry.codexOutputTokens + dOut,
+      codexTotalTokens: entry.codexTotalTokens + dTotal,
+      lastReportedInputTokens: entry.lastReportedInputTokens + dIn,
+      lastReportedOutputTokens: entry.lastReportedOutputTokens + dOut,
+      lastReportedTotalTokens: entry.lastReportedTotalTokens + dTotal,
+    };
+    nextTotals = {
+      ...totals,
+      inputTokens: totals.inputTokens + dIn,
+      outputTokens: totals.outputTokens + dOut,
+      totalTokens: totals.totalTokens + dTotal,
+    };
+  }
+  const rateLimits = event.event === 'rate_limits_updated' ? event.rateLimits : undefined;
+  return { entry: next, totals: nextTotals, rateLimits };
+}
