@@ -1,0 +1,390 @@
+/**
+ * The pure typed-config builder: raw front matter in, {@link ServiceConfig} (or issues) out.
+ * Applies every default of spec §6.4, resolves `$VAR` for path values, hands `tracker.provider`
+ * to the selected adapter profile, and collects one-line errors and warnings. No I/O.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { oneLine, type ErrorCode } from '../errors.js';
+import type { ProviderValidation, TrackerProfile } from '../tracker/profile.js';
+import { DEFAULT_APPROVAL_POLICY } from './types.js';
+import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
+import { envRefName, expandPath } from './resolve.js';
+
+/** One validation problem. `message` is one line that starts with the key path. */
+export interface ConfigIssue {
+  /** `invalid_config` for typed fields; §11.4 tracker codes for tracker problems. */
+  readonly code: ErrorCode;
+  /** Dotted key path, e.g. `polling.interval_ms`, `tracker.provider`. */
+  readonly keyPath: string;
+  readonly message: string;
+}
+
+/** Inputs of {@link buildServiceConfig}. */
+export interface BuildOptions {
+  /** Absolute path of the workflow file; relative `workspace.root` resolves against its directory. */
+  readonly workflowPath: string;
+  /** Environment for `$VAR` references and adapter fallbacks (never mutated). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Supported tracker kinds → adapter profile (real map: `src/tracker/registry.ts`). */
+  readonly profiles: ReadonlyMap<string, TrackerProfile>;
+  /** System temp dir for the default workspace root. Default `os.tmpdir()`. */
+  readonly tmpDir?: string;
+}
+
+/** Outcome of {@link buildServiceConfig}: `config` is present exactly when `errors` is empty. */
+export interface BuildResult {
+  readonly config?: ServiceConfig;
+  readonly errors: ConfigIssue[];
+  readonly warnings: string[];
+}
+
+/** Codex `SandboxMode` values of the targeted Codex version (0.169). */
+export const SANDBOX_MODES: readonly string[] = ['read-only', 'workspace-write', 'danger-full-access'];
+/** Codex `AskForApproval` string values of the targeted Codex version (0.169). */
+const KNOWN_APPROVAL_STRINGS: readonly string[] = ['untrusted', 'on-request', 'never'];
+/** Largest delay Node timers honour; larger values fire immediately. */
+const MAX_TIMER_MS = 2_147_483_647;
+const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+
+type RawMap = Record<string, unknown>;
+type IntRule = 'positive' | 'any' | 'port';
+
+/**
+ * Builds the effective typed configuration from a raw front-matter map.
+ *
+ * Absent or `null` values take their §6.4 default; unknown keys are ignored. Never throws.
+ *
+ * Implements spec §6.1 steps 3-5, §6.3 checks on the config, §6.4 defaults, §13.7 `server.*`.
+ */
+export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions): BuildResult {
+  const ctx = new Collector();
+  const tracker = buildTracker(ctx.section(raw, 'tracker'), ctx, options);
+  const pollIntervalMs = ctx.int(ctx.section(raw, 'polling'), 'polling.interval_ms', 30_000, 'positive', true);
+  const workspaceRoot = buildWorkspaceRoot(ctx.section(raw, 'workspace'), ctx, options);
+  const hooks = buildHooks(ctx.section(raw, 'hooks'), ctx);
+  const agent = buildAgent(ctx.section(raw, 'agent'), ctx);
+  const codex = buildCodex(ctx.section(raw, 'codex'), ctx);
+  const server = buildServer(ctx.section(raw, 'server'), ctx);
+  const secretEnvNames = [...new Set([...collectEnvRefs(raw), ...(tracker?.secretNames ?? [])])];
+  if (ctx.errors.length > 0 || tracker === null) return { errors: ctx.errors, warnings: ctx.warnings };
+  const { workflowPath } = options;
+  const config: ServiceConfig = { workflowPath, tracker: tracker.config, pollIntervalMs, workspaceRoot, hooks, agent, codex, server, secretEnvNames };
+  return { config, errors: [], warnings: ctx.warnings };
+}
+
+/** Collects issues and reads typed values with defaults. */
+class Collector {
+  readonly errors: ConfigIssue[] = [];
+  readonly warnings: string[] = [];
+
+  fail(keyPath: string, message: string, code: ErrorCode = 'invalid_config'): void {
+    this.errors.push({ code, keyPath, message: `${keyPath} ${message}` });
+  }
+
+  /** A top-level section; absent/null → `{}`; not a map → error and `{}`. */
+  section(raw: Readonly<RawMap>, key: string): RawMap {
+    const value = raw[key];
+    if (value === undefined || value === null) return {};
+    if (isMap(value)) return value;
+    this.fail(key, `must be a map (got ${describe(value)})`);
+    return {};
+  }
+
+  int(section: RawMap, keyPath: string, fallback: number, rule: IntRule, isTimer = false): number {
+    const value = section[leaf(keyPath)];
+    if (value === undefined || value === null) return fallback;
+    const n = toInteger(value);
+    const expected = rule === 'positive' ? 'a positive integer' : rule === 'port' ? 'an integer from 0 to 65535' : 'an integer';
+    if (n === null || (rule === 'positive' && n <= 0) || (rule === 'port' && (n < 0 || n > 65_535))) {
+      this.fail(keyPath, `must be ${expected} (got ${describe(value)})`);
+      return fallback;
+    }
+    if (isTimer && n > MAX_TIMER_MS) {
+      this.fail(keyPath, `must be at most ${MAX_TIMER_MS} ms (got ${n})`);
+      return fallback;
+    }
+    return n;
+  }
+
+  /** An optional string; absent/null → fallback; blank → fallback when `blankIsAbsent`, else error. */
+  string(section: RawMap, keyPath: string, fallback: string | null, blankIsAbsent: boolean): string | null {
+    const value = section[leaf(keyPath)];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'string') {
+      this.fail(keyPath, `must be a string (got ${describe(value)})`);
+      return fallback;
+    }
+    if (value.trim() === '') {
+      if (!blankIsAbsent) this.fail(keyPath, 'must not be empty');
+      return fallback;
+    }
+    return value;
+  }
+
+  /** A list of strings; absent/null → fallback. */
+  stringList(section: RawMap, keyPath: string, fallback: readonly string[], allowBlank: boolean, code: ErrorCode): readonly string[] {
+    const value = section[leaf(keyPath)];
+    if (value === undefined || value === null) return fallback;
+    if (!Array.isArray(value)) {
+      this.fail(keyPath, `must be a list of strings (got ${describe(value)})`, code);
+      return fallback;
+    }
+    const bad = value.findIndex((item) => typeof item !== 'string' || (!allowBlank && item.trim() === ''));
+    if (bad !== -1) {
+      this.fail(`${keyPath}[${bad}]`, `must be a ${allowBlank ? '' : 'non-empty '}string (got ${describe(value[bad])})`, code);
+      return fallback;
+    }
+    return value as string[];
+  }
+}
+
+interface BuiltTracker {
+  readonly config: TrackerConfig;
+  readonly secretNames: readonly string[];
+}
+
+/** `tracker.*` (spec §5.3.1, §11.2): kind, merged provider map validated by the profile, state lists. */
+function buildTracker(section: RawMap, ctx: Collector, options: BuildOptions): BuiltTracker | null {
+  const supported = [...options.profiles.keys()].join(', ') || '(none)';
+  const kind = section.kind;
+  if (kind === undefined || kind === null || (typeof kind === 'string' && kind.trim() === '')) {
+    ctx.fail('tracker.kind', `is required (supported: ${supported})`, 'unsupported_tracker_kind');
+    return null;
+  }
+  const profile = typeof kind === 'string' ? options.profiles.get(kind) : undefined;
+  if (typeof kind !== 'string' || profile === undefined) {
+    ctx.fail('tracker.kind', `${describe(kind)} is not supported (supported: ${supported})`, 'unsupported_tracker_kind');
+    return null;
+  }
+  const provider = mergeProvider(section, profile, ctx);
+  const requiredLabels = ctx.stringList(section, 'tracker.required_labels', [], true, 'invalid_tracker_config');
+  const activeStates = trackerStates(section, 'active_states', profile.defaultActiveStates, ctx, kind);
+  const terminalStates = trackerStates(section, 'terminal_states', profile.defaultTerminalStates, ctx, kind);
+  if (Array.isArray(section.active_states) && section.active_states.length === 0) {
+    ctx.warnings.push('tracker.active_states is empty: no issue will be dispatched');
+  }
+  if (provider === null) return null;
+  const validation = validateProvider(profile, provider, options.env);
+  for (const issue of validation.errors) {
+    const keyPath = /^(tracker\.[\w.]+)/.exec(issue.message)?.[1] ?? 'tracker.provider';
+    ctx.errors.push({ code: issue.code, keyPath, message: issue.message });
+  }
+  ctx.warnings.push(...validation.warnings);
+  if (validation.errors.length > 0) return null;
+  if (validation.settings === undefined) {
+    ctx.fail('tracker.provider', `was rejected by the ${kind} adapter without a reason`, 'invalid_tracker_config');
+    return null;
+  }
+  const settings: unknown = validation.settings;
+  return {
+    config: { kind, settings, provider, requiredLabels, activeStates, terminalStates },
+    secretNames: profile.secretEnvironmentNames(settings),
+  };
+}
+
+/** `profile.validate`, with a (contract-breaking) throw turned into an issue so the build never throws. */
+function validateProvider(profile: TrackerProfile, provider: Readonly<RawMap>, env: NodeJS.ProcessEnv): ProviderValidation<unknown> {
+  try {
+    return profile.validate(provider, env);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { errors: [{ code: 'invalid_tracker_config', message: `tracker.provider rejected by the ${profile.kind} adapter: ${oneLine(reason, 200)}` }], warnings: [] };
+  }
+}
+
+/** Flat legacy keys (`profile.flatProviderKeys`) under nested `tracker.provider`; nested wins. */
+function mergeProvider(section: RawMap, profile: TrackerProfile, ctx: Collector): Readonly<RawMap> | null {
+  const nested = section.provider ?? {};
+  if (!isMap(nested)) {
+    ctx.fail('tracker.provider', `must be a map (got ${typeName(nested)})`, 'invalid_tracker_config');
+    return null;
+  }
+  const merged: RawMap = {};
+  for (const key of profile.flatProviderKeys) {
+    const value = section[key];
+    if (value !== undefined && value !== null) merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(nested)) {
+    if (value === null && key in merged) continue;
+    if (key in merged && !isDeepStrictEqual(merged[key], value)) {
+      ctx.warnings.push(`tracker.${key} is overridden by tracker.provider.${key}`);
+    }
+    merged[key] = value;
+  }
+  return merged;
+}
+
+function trackerStates(section: RawMap, key: string, fallback: readonly string[], ctx: Collector, kind: string): readonly string[] {
+  if ((section[key] === undefined || section[key] === null) && fallback.length === 0) {
+    ctx.fail(`tracker.${key}`, `is required: the ${kind} adapter documents no default`, 'invalid_tracker_config');
+    return [];
+  }
+  return ctx.stringList(section, `tracker.${key}`, fallback, false, 'invalid_tracker_config');
+}
+
+/** `workspace.root` (spec §5.3.3): `$VAR`, `~`, relative to the workflow directory, absolute. */
+function buildWorkspaceRoot(section: RawMap, ctx: Collector, options: BuildOptions): string {
+  const fallback = path.join(options.tmpDir ?? os.tmpdir(), 'symphony_workspaces');
+  const value = section.root;
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') {
+    ctx.fail('workspace.root', `must be a path string (got ${describe(value)})`);
+    return fallback;
+  }
+  const expanded = expandPath(value, { env: options.env, baseDir: path.dirname(options.workflowPath) });
+  if (!expanded.ok) {
+    ctx.fail('workspace.root', expanded.reason);
+    return fallback;
+  }
+  return expanded.path;
+}
+
+/** `hooks.*` (spec §5.3.4); blank scripts count as absent; scripts are kept verbatim. */
+function buildHooks(section: RawMap, ctx: Collector): HooksConfig {
+  return {
+    afterCreate: ctx.string(section, 'hooks.after_create', null, true),
+    beforeRun: ctx.string(section, 'hooks.before_run', null, true),
+    afterRun: ctx.string(section, 'hooks.after_run', null, true),
+    beforeRemove: ctx.string(section, 'hooks.before_remove', null, true),
+    timeoutMs: ctx.int(section, 'hooks.timeout_ms', 60_000, 'positive', true),
+  };
+}
+
+/** `agent.*` (spec §5.3.5). */
+function buildAgent(section: RawMap, ctx: Collector): AgentConfig {
+  return {
+    maxConcurrentAgents: ctx.int(section, 'agent.max_concurrent_agents', 10, 'positive'),
+    maxTurns: ctx.int(section, 'agent.max_turns', 20, 'positive'),
+    maxRetryBackoffMs: ctx.int(section, 'agent.max_retry_backoff_ms', 300_000, 'positive', true),
+    maxConcurrentAgentsByState: stateLimits(section.max_concurrent_agents_by_state, ctx),
+  };
+}
+
+/** Per-state limits: keys trimmed + lowercased; blank keys and non-positive/non-integer values ignored with a warning. */
+function stateLimits(value: unknown, ctx: Collector): Readonly<Record<string, number>> {
+  const keyPath = 'agent.max_concurrent_agents_by_state';
+  if (value === undefined || value === null) return {};
+  if (!isMap(value)) {
+    ctx.fail(keyPath, `must be a map of state name to positive integer (got ${describe(value)})`);
+    return {};
+  }
+  const limits: Record<string, number> = {};
+  for (const [rawState, rawLimit] of Object.entries(value)) {
+    const state = rawState.trim().toLowerCase();
+    const limit = toInteger(rawLimit);
+    if (state === '' || limit === null || limit <= 0) {
+      ctx.warnings.push(`${keyPath}.${rawState} ignored: needs a state name and a positive integer (got ${describe(rawLimit)})`);
+      continue;
+    }
+    if (Object.hasOwn(limits, state)) ctx.warnings.push(`${keyPath}: "${state}" is listed more than once; the last value wins`);
+    limits[state] = limit;
+  }
+  return limits;
+}
+
+/** `codex.*` (spec §5.3.6, §10): Codex-owned values pass through after loose type checks. */
+function buildCodex(section: RawMap, ctx: Collector): CodexConfig {
+  const command = ctx.string(section, 'codex.command', 'codex app-server', false) ?? 'codex app-server';
+  const approvalPolicy = approval(section.approval_policy, ctx);
+  const threadSandbox = ctx.string(section, 'codex.thread_sandbox', 'workspace-write', false) ?? 'workspace-write';
+  if (!SANDBOX_MODES.includes(threadSandbox)) {
+    ctx.fail('codex.thread_sandbox', `must be one of ${SANDBOX_MODES.join(', ')} (got ${describe(threadSandbox)})`);
+  }
+  const turnSandboxPolicy = sandboxPolicy(section.turn_sandbox_policy, ctx);
+  warnOnPermissivePosture(approvalPolicy, threadSandbox, turnSandboxPolicy, ctx);
+  return {
+    command,
+    approvalPolicy,
+    threadSandbox,
+    turnSandboxPolicy,
+    turnTimeoutMs: ctx.int(section, 'codex.turn_timeout_ms', 3_600_000, 'positive', true),
+    readTimeoutMs: ctx.int(section, 'codex.read_timeout_ms', 5_000, 'positive', true),
+    stallTimeoutMs: ctx.int(section, 'codex.stall_timeout_ms', 300_000, 'any', true),
+  };
+}
+
+function approval(value: unknown, ctx: Collector): CodexConfig['approvalPolicy'] {
+  if (value === undefined || value === null) return DEFAULT_APPROVAL_POLICY;
+  if (typeof value === 'string' && value.trim() !== '') {
+    if (!KNOWN_APPROVAL_STRINGS.includes(value)) {
+      ctx.warnings.push(`codex.approval_policy ${describe(value)} is not one of ${KNOWN_APPROVAL_STRINGS.join(', ')}; passed to Codex as is`);
+    }
+    return value;
+  }
+  if (isMap(value)) return value;
+  ctx.fail('codex.approval_policy', `must be a Codex AskForApproval string or map (got ${describe(value)})`);
+  return DEFAULT_APPROVAL_POLICY;
+}
+
+function sandboxPolicy(value: unknown, ctx: Collector): CodexConfig['turnSandboxPolicy'] {
+  if (value === undefined || value === null) return null;
+  if (isMap(value) && typeof value.type === 'string') return value;
+  ctx.fail('codex.turn_sandbox_policy', `must be a Codex SandboxPolicy map with a string "type" (got ${describe(value)})`);
+  return null;
+}
+
+/** Warns when the workflow turns the sandbox off (spec §15.5: the posture is the workflow's choice). */
+function warnOnPermissivePosture(
+  approvalPolicy: CodexConfig['approvalPolicy'],
+  threadSandbox: string,
+  turnPolicy: CodexConfig['turnSandboxPolicy'],
+  ctx: Collector,
+): void {
+  const fullAccess = [
+    threadSandbox === 'danger-full-access' ? 'codex.thread_sandbox danger-full-access' : null,
+    turnPolicy?.type === 'dangerFullAccess' ? 'codex.turn_sandbox_policy dangerFullAccess' : null,
+  ].filter((part): part is string => part !== null);
+  if (fullAccess.length === 0) return;
+  const never = approvalPolicy === 'never' ? ' with codex.approval_policy never (no approval is ever asked)' : '';
+  ctx.warnings.push(
+    `the workflow chose a permissive posture: ${fullAccess.join(' and ')}${never}; agents run without a filesystem sandbox`,
+  );
+}
+
+/** `server.*` (spec §13.7 extension). */
+function buildServer(section: RawMap, ctx: Collector): ServerConfig {
+  const port = section.port === undefined || section.port === null ? null : ctx.int(section, 'server.port', 0, 'port');
+  const host = ctx.string(section, 'server.host', '127.0.0.1', false) ?? '127.0.0.1';
+  if (!LOOPBACK_HOSTS.includes(host)) {
+    ctx.warnings.push(`server.host ${describe(host)} is not loopback: the dashboard and API are reachable from the network`);
+  }
+  return { port, host };
+}
+
+/** Every env name referenced by a whole-value `$NAME` / `${NAME}` anywhere in the map. */
+function collectEnvRefs(value: unknown, found: string[] = []): string[] {
+  const name = envRefName(value);
+  if (name !== null) found.push(name);
+  else if (Array.isArray(value)) for (const item of value) collectEnvRefs(item, found);
+  else if (isMap(value)) for (const item of Object.values(value)) collectEnvRefs(item, found);
+  return found;
+}
+
+function isMap(value: unknown): value is RawMap {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Integer from a number or a decimal-integer string; null otherwise (or beyond safe range). */
+function toInteger(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** A short, one-line rendering of a bad value for messages. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 59)}…` : value);
+  if (Array.isArray(value)) return 'a list';
+  if (isMap(value)) return 'a map';
+  return String(value);
+}
+
+/** The kind of a value without the value itself (for maps that may hold secrets). */
+function typeName(value: unknown): string {
+  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+}
+
+function leaf(keyPath: string): string {
+  return keyPath.slice(keyPath.lastIndexOf('.') + 1);
+}
