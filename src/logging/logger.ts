@@ -69,7 +69,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     pino.multistream(streams),
   );
   if (fileError !== null) {
-    logger.warn({ logs_root: options.logsRoot, err: String(fileError) }, 'log file sink unavailable; logging to stdout only');
+    logger.warn({ logs_root: options.logsRoot, err: fileError instanceof Error ? fileError.message : 'unknown error' }, 'log file sink unavailable; logging to stdout only');
   }
   return logger;
 }
