@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isSymphonyError, type SymphonyError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { runHook, type RunHookOptions } from '../../src/workspace/hooks.js';
+import { HOOK_OUTPUT_LOG_BYTES } from '../../src/workspace/output.js';
+import { captureLogger, hookTestEnv, isAlive, processesWithEnv, TempDirs, waitFor, WARN } from './helpers.js';
+
+const temps = new TempDirs();
+const homes = new TempDirs();
+let home = '';
+beforeAll(async () => {
+  home = await homes.make('symphony-home-');
+});
+afterEach(() => temps.cleanup());
+afterAll(() => homes.cleanup());
+
+async function options(overrides: Partial<RunHookOptions> = {}): Promise<RunHookOptions> {
+  return {
+    cwd: await temps.make(),
+    timeoutMs: 30_000,
+    env: hookTestEnv(home),
+    logger: silentLogger(),
+    issue: { identifier: 'ABC-1', id: 'id-1' },
+    ...overrides,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<SymphonyError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the hook to fail');
+    },
+    (error: unknown) => error as SymphonyError,
+  );
+}
+
+describe('runHook', () => {
+  it('runs bash -lc in the workspace with the given environment and returns its output', async () => {
+    const opts = await options({ env: hookTestEnv(home, { GREETING: 'hello' }) });
+    const outcome = await runHook('before_run', 'pwd; echo "$GREETING"; echo oops >&2', opts);
+    expect(outcome?.exitCode).toBe(0);
+    expect(outcome?.stdout).toBe(`${opts.cwd}\nhello\n`);
+    expect(outcome?.stderr).toBe('oops\n');
+  });
+
+  it('treats a null, empty or blank script as a no-op', async () => {
+    const { logger, lines } = captureLogger();
+    const opts = await options({ logger });
+    expect(await runHook('after_create', null, opts)).toBeNull();
+    expect(await runHook('after_create', '', opts)).toBeNull();
+    expect(await runHook('after_create', '  \n', opts)).toBeNull();
+    expect(lines).toHaveLength(0);
+  });
+
+  it('throws hook_failed naming the hook, the issue, the exit code and the first stderr line', async () => {
+    const error = await failure(runHook('before_run', 'echo; echo "  first problem"; echo second >&2; echo "first problem" >&2; exit 7', await options()));
+    expect(isSymphonyError(error, 'hook_failed')).toBe(true);
+    expect(error.message).toBe('before_run hook failed for ABC-1 (exit 7): second');
+    expect(error.details).toMatchObject({ hook: 'before_run', exit_code: 7 });
+  });
+
+  it('throws hook_timeout when the hook outlives timeoutMs', async () => {
+    const error = await failure(runHook('before_run', 'sleep 1000', await options({ timeoutMs: 200 })));
+    expect(isSymphonyError(error, 'hook_timeout')).toBe(true);
+    expect(error.message).toBe('before_run hook timed out after 200 ms for ABC-1');
+  });
+
+  it('§15.4 a timed-out hook has its whole process group killed, background jobs included', async () => {
+    const outside = await temps.make();
+    const pidFile = path.join(outside, 'bg.pid');
+    const token = randomUUID();
+    const run = failure(
+      runHook('after_create', `sleep 1000 & echo $! > ${JSON.stringify(pidFile)}; wait`, await options({
+        timeoutMs: 3000,
+        killGraceMs: 5000,
+        env: hookTestEnv(home, { HOOK_TEST_TOKEN: token }),
+      })),
+    );
+    const pid = await waitFor(() => (existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n') ? Number(readFileSync(pidFile, 'utf8')) : undefined), 'the background pid');
+    expect(isAlive(pid)).toBe(true);
+    const error = await run;
+    expect(isSymphonyError(error, 'hook_timeout')).toBe(true);
+    await waitFor(() => (isAlive(pid) ? undefined : true), `background sleep ${pid} to be gone`);
+    await waitFor(() => (processesWithEnv('HOOK_TEST_TOKEN', token).length === 0 ? true : undefined), 'every hook process to be gone');
+  });
+
+  it('§15.4 background jobs of a hook that exits normally do not outlive it', async () => {
+    const token = randomUUID();
+    const outcome = await runHook('after_create', 'sleep 1000 & echo started', await options({ env: hookTestEnv(home, { HOOK_TEST_TOKEN: token }) }));
+    expect(outcome?.stdout).toBe('started\n');
+    await waitFor(() => (processesWithEnv('HOOK_TEST_TOKEN', token).length === 0 ? true : undefined), 'the background sleep to be gone');
+  });
+
+  it('§15.4 hook output is truncated in logs', async () => {
+    const { logger, lines } = captureLogger();
+    const error = await failure(runHook('before_run', 'head -c 10000 /dev/zero | tr "\\0" x >&2; exit 1', await options({ logger })));
+    expect(isSymphonyError(error, 'hook_failed')).toBe(true);
+    const failed = lines.find((line) => line.msg === 'hook failed');
+    expect(failed?.level).toBe(WARN);
+    const stderr = String(failed?.stderr);
+    expect(stderr.startsWith('x'.repeat(HOOK_OUTPUT_LOG_BYTES))).toBe(true);
+    expect(stderr).toContain(`[truncated ${10_000 - HOOK_OUTPUT_LOG_BYTES} bytes]`);
+    expect(stderr.length).toBeLessThan(HOOK_OUTPUT_LOG_BYTES + 40);
+    expect(error.message.length).toBeLessThanOrEqual(400);
+  });
+
+  it('logs start and outcome with exit code and duration', async () => {
+    const { logger, lines } = captureLogger();
+    await runHook('after_run', 'true', await options({ logger }));
+    expect(lines.map((line) => line.msg)).toEqual(['hook started', 'hook completed']);
+    expect(lines[1]).toMatchObject({ hook: 'after_run', issue_identifier: 'ABC-1', issue_id: 'id-1', exit_code: 0 });
+    expect(typeof lines[1]?.duration_ms).toBe('number');
+  });
+
+  it('fails with hook_failed when the workspace directory is missing', async () => {
+    const opts = await options();
+    const error = await failure(runHook('before_run', 'true', { ...opts, cwd: path.join(opts.cwd, 'missing') }));
+    expect(isSymphonyError(error, 'hook_failed')).toBe(true);
+    expect(error.message).toContain('does not exist');
+  });
+});
