@@ -1,0 +1,256 @@
+/**
+ * The mutable heart of one app-server session: the connection and process it owns, event
+ * emission (a throwing sink cannot break the client), server-request answering, telemetry, the
+ * active turn, and shutdown. `session.ts` drives it; nothing else should.
+ */
+import { oneLine, SymphonyError } from '../../errors.js';
+import type { GroupExit } from '../../process/group.js';
+import type { AgentEvent, AgentEventName, TokenTotals } from '../events.js';
+import type { ConnectionHandlers, JsonRpcConnection } from '../jsonrpc/connection.js';
+import type { JsonRpcNotification, JsonRpcRequest, RequestId } from '../jsonrpc/messages.js';
+import { reapDescendants, snapshotDescendants } from './descendants.js';
+import { describeExit, type LaunchedAppServer } from './launch.js';
+import { approvalPosture, decideServerRequest, toolCallResponse } from './server-requests.js';
+import type { AppServerSessionOptions, TurnOutcome } from './session.js';
+import { extractRateLimits, extractTokenTotals, maxTotals, readCompletedTurn, ServerNotificationMethod, summarizeNotification, ZERO_TOTALS, type CompletedTurn } from './telemetry.js';
+import type { TurnWatch } from './turn-watch.js';
+
+type EventFields = Omit<AgentEvent, 'event' | 'timestamp' | 'codexAppServerPid'>;
+
+const DEFAULT_STOP_GRACE_MS = 2000;
+/** How long descendants outside the group get to exit after the group is gone, ms (then SIGKILL). */
+const DESCENDANT_GRACE_MS = 1000;
+/** How long to wait for the exit status once the output stream closed (or vice versa), ms. */
+const EXIT_SETTLE_MS = 1000;
+
+/**
+ * State and behaviour shared by the startup path and the live session: owns the connection,
+ * the process group and the active {@link TurnWatch}; emits every {@link AgentEvent}.
+ */
+export class SessionCore {
+  /** Set once `thread/start` answered; '' before. */
+  threadId = '';
+  private launched: LaunchedAppServer | null = null;
+  private connection: JsonRpcConnection | null = null;
+  private watch: TurnWatch | null = null;
+  private turnId: string | null = null;
+  private turnCount = 0;
+  private rejectedThisTurn = 0;
+  private totals: TokenTotals = ZERO_TOTALS;
+  private gone: SymphonyError | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly advertised: ReadonlySet<string>;
+
+  constructor(private readonly options: AppServerSessionOptions) {
+    this.advertised = new Set(options.tools.map((tool) => tool.name));
+  }
+
+  /** PID of the `bash -lc` group leader, or null before launch / when spawning failed. */
+  get pid(): number | null {
+    const pid = this.launched?.group.pid ?? -1;
+    return pid > 0 ? pid : null;
+  }
+
+  /** Binds the launched process and its connection; watches for the process going away. */
+  attach(launched: LaunchedAppServer, connection: JsonRpcConnection): void {
+    this.launched = launched;
+    this.connection = connection;
+    void launched.group.exited.then((exit) => {
+      // Let buffered output drain first; the stream close usually follows at once.
+      setTimeout(() => this.markGone(exit), EXIT_SETTLE_MS).unref();
+    });
+  }
+
+  /** Resolves with the exit status, or null if the process is still running after `ms`. */
+  async exitWithin(ms: number): Promise<GroupExit | null> {
+    const exited = this.launched?.group.exited;
+    if (exited === undefined) return null;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ms);
+    });
+    const exit = await Promise.race([exited, timeout]);
+    clearTimeout(timer);
+    return exit;
+  }
+
+  /** The error to reject new turns with once the process is gone, else null. */
+  goneError(): SymphonyError | null {
+    return this.gone;
+  }
+
+  /** Sends a request with the read timeout. */
+  request(method: string, params: unknown): Promise<unknown> {
+    if (this.connection === null) return Promise.reject(new SymphonyError('internal', 'app-server session is not attached'));
+    return this.connection.request(method, params, this.options.readTimeoutMs);
+  }
+
+  /** Emits `startup_failed` and returns `error` for throwing. */
+  startupFailed(error: SymphonyError): SymphonyError {
+    this.emit('startup_failed', { message: error.toLine() });
+    return error;
+  }
+
+  /** Makes `watch` the active turn (notifications and server requests are routed to it). */
+  beginTurn(watch: TurnWatch): void {
+    this.watch = watch;
+    this.turnId = null;
+    this.rejectedThisTurn = 0;
+  }
+
+  /** Records the turn id and emits `session_started` (first turn) or `turn_started`. */
+  turnStarted(turnId: string): void {
+    this.turnId = turnId;
+    this.turnCount++;
+    this.emit(this.turnCount === 1 ? 'session_started' : 'turn_started', { message: `turn ${this.turnCount} started` });
+  }
+
+  /** Maps a `turn/completed` to an outcome, emitting the matching event. @throws SymphonyError on non-success. */
+  turnEnded(turn: CompletedTurn): TurnOutcome {
+    const turnId = this.turnId ?? turn.turnId ?? '';
+    if (turn.status === 'completed') {
+      this.emit('turn_completed', { method: ServerNotificationMethod.turnCompleted, message: 'turn completed' });
+      return { turnId, sessionId: `${this.threadId}-${turnId}`, status: 'completed', approvalsRejected: this.rejectedThisTurn };
+    }
+    const detail = turn.errorMessage === null ? '' : `: ${turn.errorMessage}`;
+    if (turn.status === 'interrupted') {
+      const error = new SymphonyError('turn_cancelled', `turn ${turnId} was interrupted${detail}`);
+      this.emit('turn_cancelled', { method: ServerNotificationMethod.turnCompleted, message: error.toLine() });
+      throw error;
+    }
+    const error = new SymphonyError('turn_failed', `turn ${turnId} ended with status ${turn.status}${detail}`, { details: { status: turn.status } });
+    this.emit('turn_failed', { method: ServerNotificationMethod.turnCompleted, message: error.toLine() });
+    throw error;
+  }
+
+  /** Emits `turn_ended_with_error` for failures not already reported, and returns the error. */
+  turnErrored(error: SymphonyError): SymphonyError {
+    const reported = error.code === 'turn_failed' || error.code === 'turn_cancelled' || error.code === 'turn_input_required';
+    if (!reported) this.emit('turn_ended_with_error', { message: error.toLine() });
+    return error;
+  }
+
+  /** Clears the active turn. */
+  endTurn(): void {
+    this.watch = null;
+  }
+
+  /** Idempotent staged stop; fails a running turn with `port_exit`. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.markGone(null, new SymphonyError('port_exit', 'app-server session stopped by the client'));
+    const group = this.launched?.group;
+    if (group === undefined) return;
+    // Sandboxed agent commands live outside the group; remember them before the tree unravels.
+    const tree = group.pid > 0 ? snapshotDescendants(group.pid) : [];
+    await group.terminate(this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+    await reapDescendants(tree, DESCENDANT_GRACE_MS);
+  }
+
+  private markGone(exit: GroupExit | null, reason?: SymphonyError): void {
+    if (this.gone !== null) return;
+    this.gone = reason ?? new SymphonyError('port_exit', describeExit(exit, this.launched?.stderrTail() ?? []), { details: { exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null } });
+    this.connection?.close(this.gone);
+    this.watch?.fail(this.gone);
+  }
+
+  /** Connection callbacks. */
+  handlers(): ConnectionHandlers {
+    return {
+      onActivity: () => this.watch?.activity(),
+      onRequest: (request) => this.onRequest(request),
+      onNotification: (notification) => this.onNotification(notification),
+      onUnmatchedResponse: (id: RequestId) => this.options.logger.warn({ request_id: id }, 'app-server answered an unknown request id'),
+      onMalformed: (reason, line) => {
+        this.options.logger.warn({ reason, line: line === null ? null : oneLine(line, 200) }, 'malformed app-server output');
+        this.emit('malformed', { message: oneLine(reason, 200) });
+      },
+      onOther: (value) => this.emit('other_message', { message: oneLine(JSON.stringify(value) ?? String(value), 200) }),
+      onClose: () => {
+        void this.exitWithin(EXIT_SETTLE_MS).then((exit) => this.markGone(exit));
+      },
+    };
+  }
+
+  private onNotification({ method, params }: JsonRpcNotification): void {
+    if (method === ServerNotificationMethod.turnCompleted && this.watch?.offerCompletion(readCompletedTurn(params))) return;
+    if (method === ServerNotificationMethod.tokenUsageUpdated) {
+      const totals = extractTokenTotals(params);
+      if (totals !== null) {
+        this.totals = maxTotals(this.totals, totals);
+        this.emit('token_usage_updated', { method, usage: this.totals });
+        return;
+      }
+    }
+    if (method === ServerNotificationMethod.rateLimitsUpdated) {
+      this.emit('rate_limits_updated', { method, rateLimits: extractRateLimits(params) });
+      return;
+    }
+    this.emit('notification', { method, message: summarizeNotification(method, params) });
+  }
+
+  private onRequest({ id, method, params }: JsonRpcRequest): void {
+    const connection = this.connection;
+    if (connection === null) return;
+    const decision = decideServerRequest(method, params, { posture: approvalPosture(this.options.approvalPolicy), advertisedTools: this.advertised, nowMs: Date.now() });
+    switch (decision.kind) {
+      case 'answer':
+        connection.respond(id, decision.result);
+        if (decision.event === 'approval_rejected') this.rejectedThisTurn++;
+        if (decision.event !== null) this.emit(decision.event, { method, message: oneLine(decision.message, 200) });
+        return;
+      case 'unsupported_tool':
+        connection.respond(id, decision.result);
+        this.emit('unsupported_tool_call', { method, message: decision.message });
+        return;
+      case 'input_required': {
+        connection.respond(id, decision.result);
+        this.emit('turn_input_required', { method, message: decision.message });
+        this.watch?.fail(new SymphonyError('turn_input_required', `turn ${this.turnId ?? '?'}: ${decision.message}`));
+        return;
+      }
+      case 'error':
+        connection.respondError(id, decision.error);
+        this.options.logger.warn({ method }, 'unsupported app-server request answered with -32601');
+        this.emit('other_message', { method, message: decision.error.message });
+        return;
+      case 'tool_call': {
+        const watch = this.watch;
+        watch?.hold();
+        void this.runTool(id, method, decision.tool, decision.arguments).finally(() => watch?.release());
+        return;
+      }
+    }
+  }
+
+  private async runTool(id: RequestId, method: string, tool: string, args: unknown): Promise<void> {
+    let success = false;
+    let text: string;
+    try {
+      const result = await this.options.executeTool(tool, args);
+      success = result.success === true;
+      text = typeof result.text === 'string' ? result.text : JSON.stringify(result.text ?? null);
+    } catch (error) {
+      text = `tool ${tool} failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    this.connection?.respond(id, toolCallResponse({ success, text }));
+    this.emit(success ? 'tool_call_completed' : 'tool_call_failed', { method, message: `${tool}: ${oneLine(text, 150)}` });
+  }
+
+  private emit(event: AgentEventName, fields: EventFields): void {
+    const ids: EventFields =
+      this.turnId === null
+        ? this.threadId === '' ? {} : { threadId: this.threadId }
+        : { threadId: this.threadId, turnId: this.turnId, sessionId: `${this.threadId}-${this.turnId}` };
+    const payload: AgentEvent = { event, timestamp: new Date(), codexAppServerPid: this.pid, ...ids, ...fields };
+    try {
+      this.options.onEvent(payload);
+    } catch (error) {
+      this.options.logger.warn({ event, error: error instanceof Error ? error.message : String(error) }, 'agent event sink threw; event dropped');
+    }
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The Codex app-server session (spec §10): launch in the workspace, `initialize` → `initialized`
+ * → `thread/start`, then one `turn/start` per {@link AppServerSession.runTurn} on the same thread
+ * until {@link AppServerSession.stop}. Server requests are answered per the posture documented in
+ * `server-requests.ts`; telemetry per `telemetry.ts`.
+ *
+ * States: `ready` (idle between turns) → `in_turn` → `ready` …; `gone` once the subprocess exited
+ * or {@link AppServerSession.stop} ran. A turn may only start in `ready`.
+ */
+import { readFileSync } from 'node:fs';
+import { SymphonyError, toSymphonyError } from '../../errors.js';
+import type { Logger } from '../../logging/logger.js';
+import type { AgentToolSpec, ToolResult } from '../../tracker/tracker.js';
+import type { AgentEventSink } from '../events.js';
+import { JsonRpcConnection } from '../jsonrpc/connection.js';
+import { describeExit, isCommandNotFound, launchAppServer, resolveWorkspaceCwd, type LaunchedAppServer } from './launch.js';
+import { ClientMethod, defaultTurnSandboxPolicy, initializeParams, readThreadId, readTurnId, threadSetNameParams, threadStartParams, turnStartParams, type ClientInfo } from './protocol.js';
+import { SessionCore } from './session-core.js';
+import { TurnWatch } from './turn-watch.js';
+
+/** Options of {@link startAppServerSession}. */
+export interface AppServerSessionOptions {
+  /** `codex.command`, run as `bash -lc` in the workspace (own process group). */
+  command: string;
+  /** Absolute workspace path; the child's cwd and `cwd` of thread/turn params (canonicalized). */
+  workspacePath: string;
+  /** Absolute workspace root; launch is refused (`invalid_workspace_cwd`) unless the workspace is strictly inside it (realpaths compared). */
+  workspaceRoot: string;
+  /** Base environment (the daemon passes `process.env`); copied, never modified. */
+  env: NodeJS.ProcessEnv;
+  /** Removed from the child environment and `unset` again inside the login shell. */
+  secretEnvNames: readonly string[];
+  /** Codex `AskForApproval`, passed through. The string `never` also makes this client auto-approve requests. */
+  approvalPolicy: string | Readonly<Record<string, unknown>>;
+  /** Codex `SandboxMode` for `thread/start`. */
+  threadSandbox: string;
+  /** Codex `SandboxPolicy` for `turn/start`; null ⇒ derived from `threadSandbox` with `writableRoots: [workspace]`. */
+  turnSandboxPolicy: Readonly<Record<string, unknown>> | null;
+  /** Request/response timeout, ms (`codex.read_timeout_ms`). */
+  readTimeoutMs: number;
+  /** Maximum stream silence during a turn, ms (`codex.turn_timeout_ms`). */
+  turnTimeoutMs: number;
+  /** Tools advertised on `thread/start` (Codex dynamic tools). */
+  tools: readonly AgentToolSpec[];
+  /** Executes an advertised tool host-side; should never reject (a rejection becomes a failure result). */
+  executeTool: (name: string, args: unknown) => Promise<ToolResult>;
+  /** Receives agent events; a throwing sink is caught and logged. */
+  onEvent: AgentEventSink;
+  logger: Logger;
+  /** Default `{ name: 'symphony-ts', version: <package version> }`. */
+  clientInfo?: { name: string; version: string };
+  /** Observes every message sent to the app-server (tests validate them against the schema). */
+  onSend?: (message: Record<string, unknown>) => void;
+  /** Observes every JSON message received from the app-server (tests pair responses with requests). */
+  onReceive?: (message: unknown) => void;
+  /** SIGTERM → SIGKILL grace on stop, ms. Default 2000. */
+  stopGraceMs?: number;
+}
+
+/** A successfully completed turn. */
+export interface TurnOutcome {
+  turnId: string;
+  /** `<threadId>-<turnId>` (spec §10.2). */
+  sessionId: string;
+  status: 'completed';
+  /** Approval requests declined during this turn (they do not fail the turn). */
+  approvalsRejected: number;
+}
+
+/** A live app-server session bound to one thread. */
+export interface AppServerSession {
+  /** PID of the `bash -lc` group leader (also the process-group id), or null. */
+  readonly pid: number | null;
+  readonly threadId: string;
+  /**
+   * Runs one turn to its end.
+   *
+   * @throws SymphonyError `turn_failed`, `turn_cancelled`, `turn_timeout`, `turn_input_required`,
+   * `port_exit` (subprocess exit, or {@link AppServerSession.stop} during the turn),
+   * `response_timeout`, `response_error`; `internal` when a turn is already running.
+   */
+  runTurn(input: { text: string; title: string }): Promise<TurnOutcome>;
+  /**
+   * Idempotent: closes stdin, SIGTERMs the whole process group, SIGKILLs it after `stopGraceMs`;
+   * then gives descendants that left the group (sandboxed agent commands) 1 s to exit before
+   * SIGKILLing them. Resolves once all of them are gone. A running turn rejects with `port_exit`.
+   */
+  stop(): Promise<void>;
+}
+
+let defaultClientInfo: ClientInfo | null = null;
+
+/** `{ name: 'symphony-ts', version }` with the version of this package (`0.0.0` if unreadable). */
+function clientInfoDefault(): ClientInfo {
+  if (defaultClientInfo === null) {
+    let version = '0.0.0';
+    try {
+      // src/runner/app-server/ and dist/runner/app-server/ both sit three levels below the package root.
+      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+      if (typeof pkg.version === 'string') version = pkg.version;
+    } catch {
+      // keep the fallback
+    }
+    defaultClientInfo = { name: 'symphony-ts', version };
+  }
+  return defaultClientInfo;
+}
+
+/**
+ * Launches the app-server and performs the handshake: `initialize` (client identity, experimental
+ * API), `initialized`, `thread/start` (approval policy, sandbox, cwd, dynamic tools).
+ *
+ * Implements spec §10.1, §10.2. Emits `startup_failed` before rejecting.
+ *
+ * @throws SymphonyError `invalid_workspace_cwd` (before launch), `codex_not_found` (exit 127 /
+ * "command not found"), `response_timeout`, `response_error`, `port_exit`.
+ */
+export async function startAppServerSession(options: AppServerSessionOptions): Promise<AppServerSession> {
+  const core = new SessionCore(options);
+  let cwd: string;
+  try {
+    cwd = await resolveWorkspaceCwd(options.workspacePath, options.workspaceRoot);
+  } catch (error) {
+    throw core.startupFailed(toSymphonyError(error, 'invalid_workspace_cwd'));
+  }
+  let launched: LaunchedAppServer;
+  try {
+    launched = launchAppServer({ command: options.command, cwd, env: options.env, secretEnvNames: options.secretEnvNames, logger: options.logger });
+  } catch (error) {
+    throw core.startupFailed(toSymphonyError(error, 'port_exit'));
+  }
+  const connection = new JsonRpcConnection(launched.stdout, launched.stdin, core.handlers(), { onSend: options.onSend, onReceive: options.onReceive });
+  core.attach(launched, connection);
+  try {
+    await connection.request(ClientMethod.initialize, initializeParams(options.clientInfo ?? clientInfoDefault()), options.readTimeoutMs);
+    connection.notify(ClientMethod.initialized);
+    const result = await connection.request(
+      ClientMethod.threadStart,
+      threadStartParams({ approvalPolicy: options.approvalPolicy, threadSandbox: options.threadSandbox, cwd, tools: options.tools }),
+      options.readTimeoutMs,
+    );
+    core.threadId = readThreadId(result);
+  } catch (error) {
+    let failure = toSymphonyError(error, 'response_error');
+    if (failure.code === 'port_exit') {
+      const exit = await core.exitWithin(1000);
+      const stderr = launched.stderrTail();
+      failure =
+        exit !== null && isCommandNotFound(exit, stderr)
+          ? new SymphonyError('codex_not_found', `codex.command not found: ${describeExit(exit, stderr)}`, { cause: error })
+          : new SymphonyError('port_exit', `${describeExit(exit, stderr)} during startup`, { cause: error });
+    }
+    await core.stop();
+    throw core.startupFailed(failure);
+  }
+  return new LiveSession(core, options, cwd);
+}
+
+class LiveSession implements AppServerSession {
+  private inTurn = false;
+  private lastTitle: string | null = null;
+  private readonly sandboxPolicy: Readonly<Record<string, unknown>> | null;
+
+  constructor(
+    private readonly core: SessionCore,
+    private readonly options: AppServerSessionOptions,
+    private readonly cwd: string,
+  ) {
+    this.sandboxPolicy = options.turnSandboxPolicy ?? defaultTurnSandboxPolicy(options.threadSandbox, cwd);
+  }
+
+  get pid(): number | null {
+    return this.core.pid;
+  }
+
+  get threadId(): string {
+    return this.core.threadId;
+  }
+
+  async runTurn(input: { text: string; title: string }): Promise<TurnOutcome> {
+    if (this.inTurn) throw new SymphonyError('internal', `thread ${this.threadId}: a turn is already running`);
+    const gone = this.core.goneError();
+    if (gone !== null) throw gone;
+    this.inTurn = true;
+    const watch = new TurnWatch(this.options.turnTimeoutMs);
+    this.core.beginTurn(watch);
+    try {
+      await this.nameThread(input.title);
+      const params = turnStartParams({ threadId: this.threadId, text: input.text, cwd: this.cwd, approvalPolicy: this.options.approvalPolicy, sandboxPolicy: this.sandboxPolicy });
+      const turnId = readTurnId(await this.core.request(ClientMethod.turnStart, params));
+      watch.bind(turnId);
+      this.core.turnStarted(turnId);
+      const turn = await watch.result;
+      return this.core.turnEnded(turn);
+    } catch (error) {
+      throw this.core.turnErrored(toSymphonyError(error, 'response_error'));
+    } finally {
+      watch.dispose();
+      this.core.endTurn();
+      this.inTurn = false;
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.core.stop();
+  }
+
+  /** Sets the thread name to `title` when it changed; failures other than exit are only logged. */
+  private async nameThread(title: string): Promise<void> {
+    if (title.trim() === '' || title === this.lastTitle) return;
+    this.lastTitle = title;
+    try {
+      await this.core.request(ClientMethod.threadSetName, threadSetNameParams(this.threadId, title));
+    } catch (error) {
+      const failure = toSymphonyError(error);
+      if (failure.code === 'port_exit') throw failure;
+      this.options.logger.warn({ thread_id: this.threadId, error: failure.toLine() }, 'could not set the thread name; continuing');
+    }
+  }
+}

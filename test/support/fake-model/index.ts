@@ -1,0 +1,137 @@
+/**
+ * A scripted OpenAI Responses provider for the real Codex binary, on 127.0.0.1 (ephemeral port).
+ *
+ * `POST /v1/responses` is answered with SSE according to a script function that sees the request
+ * as a {@link ModelRequest} (whole thread history, turn index, step within the turn, tool outputs)
+ * and returns the next {@link ModelStep}. Point Codex at it with `codexCommand()` from
+ * `test/support/codex.ts`.
+ *
+ * @example
+ * const model = await startFakeModel((req) =>
+ *   req.stepInTurn === 0 ? { type: 'function_call', name: 'exec_command', arguments: { cmd: 'touch x' } } : { type: 'message', text: 'done' });
+ * // … model.baseUrl, model.requests …
+ * await model.close();
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { viewRequest, type ModelRequest } from './request-view.js';
+import { completionEvents, createdEvent, DEFAULT_USAGE, type ModelUsage } from './sse.js';
+
+export type { ModelRequest, ToolOutput, InputItem } from './request-view.js';
+export type { ModelUsage } from './sse.js';
+
+/** What the model does for one request. */
+export type ModelStep =
+  /** Calls a tool; `arguments` is JSON-encoded for the wire unless already a string. */
+  | { readonly type: 'function_call'; readonly name: string; readonly arguments: unknown; readonly usage?: ModelUsage }
+  /** Ends the turn with an assistant message. */
+  | { readonly type: 'message'; readonly text: string; readonly usage?: ModelUsage }
+  /** Sends `response.created` and then nothing until {@link FakeModel.close}. */
+  | { readonly type: 'hang' }
+  /** Answers with an HTTP error status and an OpenAI-style error body. */
+  | { readonly type: 'error'; readonly status: number; readonly message?: string };
+
+/** The script: decides the next step from the request. May be async; a throw answers 500. */
+export type ModelScript = (request: ModelRequest) => ModelStep | Promise<ModelStep>;
+
+/** A running fake provider. */
+export interface FakeModel {
+  /** `http://127.0.0.1:<port>/v1` — the provider `base_url`. */
+  readonly baseUrl: string;
+  /** Every `/v1/responses` request so far, in arrival order. */
+  readonly requests: readonly ModelRequest[];
+  /** Requests to any other path (expected to stay empty). */
+  readonly otherRequests: readonly { readonly method: string; readonly url: string }[];
+  /** Resolves once at least `count` `/v1/responses` requests have arrived. */
+  waitForRequests(count: number): Promise<void>;
+  /** Stops the server and releases hung replies. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@link FakeModel} on 127.0.0.1 with an ephemeral port. */
+export async function startFakeModel(script: ModelScript): Promise<FakeModel> {
+  const requests: ModelRequest[] = [];
+  const otherRequests: { method: string; url: string }[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const hung = new Set<http.ServerResponse>();
+  let replies = 0;
+
+  const notifyWaiters = (): void => {
+    for (const waiter of [...waiters]) {
+      if (requests.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+
+  const answer = async (body: Record<string, unknown>, res: http.ServerResponse): Promise<void> => {
+    const request = viewRequest(body);
+    requests.push(request);
+    const n = ++replies;
+    let step: ModelStep;
+    try {
+      step = await script(request);
+    } catch (error) {
+      step = { type: 'error', status: 500, message: `fake model script threw: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      notifyWaiters();
+    }
+    if (step.type === 'error') {
+      res.writeHead(step.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: step.message ?? `scripted error ${step.status}`, type: 'server_error', code: null } }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.write(createdEvent(n));
+    if (step.type === 'hang') {
+      hung.add(res);
+      res.once('close', () => hung.delete(res));
+      return;
+    }
+    const item = step.type === 'function_call' ? { type: 'function_call' as const, name: step.name, arguments: step.arguments, callId: `call_${n}` } : { type: 'message' as const, text: step.text };
+    res.end(completionEvents(n, item, step.usage ?? DEFAULT_USAGE));
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST' || !(req.url ?? '').endsWith('/responses')) {
+        otherRequests.push({ method: req.method ?? '', url: req.url ?? '' });
+        res.writeHead(404).end();
+        return;
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      void answer(body, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      for (const res of hung) res.destroy();
+      hung.clear();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    return closing;
+  };
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    otherRequests,
+    waitForRequests: (count) =>
+      requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })),
+    close,
+  };
+}
