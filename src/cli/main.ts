@@ -1,0 +1,116 @@
+/**
+ * The `symphony` entry point (spec §17.7) and the daemon's one top-level error boundary: the only
+ * place that decides the process exit code.
+ *
+ * - `symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]`; `--help`; `--version`.
+ * - Exit 0 after a normal shutdown; 1 when startup fails (missing file, invalid workflow);
+ *   2 for a usage error.
+ * - SIGINT/SIGTERM: stop polling, stop every agent (its whole process group), run `after_run`
+ *   hooks, exit 0 within 10 s; a second signal exits at once (process groups still killed).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isSymphonyError, toSymphonyError } from '../errors.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { killAllGroups } from '../process/group.js';
+import { startService, type RunningService } from '../service/service.js';
+import { packageVersion } from '../service/version.js';
+import { parseArgs, usageText } from './args.js';
+
+/** Graceful shutdown budget: agents and hooks get this long before the process exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 8000;
+
+/** Streams the CLI writes to (injectable for tests). */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+/**
+ * Runs the CLI. Resolves with the exit code once the daemon has stopped (or failed to start).
+ * Never rejects.
+ */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  let command;
+  try {
+    command = parseArgs(argv);
+  } catch (error) {
+    io.stderr(`symphony: ${toSymphonyError(error).message}\n${usageText()}\n`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    io.stdout(`${usageText()}\n`);
+    return 0;
+  }
+  if (command.kind === 'version') {
+    io.stdout(`symphony ${packageVersion()}\n`);
+    return 0;
+  }
+  if (!existsSync(command.workflowPath) || !statSync(command.workflowPath).isFile()) {
+    io.stderr(`Workflow file not found: ${command.workflowPath}\n`);
+    return 1;
+  }
+  const logger = createLogger({ logsRoot: command.logsRoot });
+  if (command.port !== null) {
+    logger.warn({ port: command.port }, 'the HTTP status server is not part of this build yet; --port is ignored');
+  }
+  let service: RunningService;
+  try {
+    service = await startService({ workflowPath: command.workflowPath, logger });
+  } catch (error) {
+    const err = toSymphonyError(error);
+    logger.error({ code: err.code, reason: err.message, outcome: 'failed' }, 'startup failed');
+    logger.flush();
+    io.stderr(`symphony: startup failed: ${err.toLine()}\n`);
+    return 1;
+  }
+  return waitForSignals(service, logger);
+}
+
+function waitForSignals(service: RunningService, logger: Logger): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    let exitCode = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        logger.flush();
+        killAllGroups();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutdown requested');
+      void service.stop(SHUTDOWN_DEADLINE_MS).then(
+        (clean) => {
+          if (!clean) logger.warn({ deadline_ms: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; killing remaining agents');
+          killAllGroups();
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          logger.flush();
+          resolve(exitCode);
+        },
+        (error: unknown) => {
+          logger.error({ reason: toSymphonyError(error).toLine() }, 'shutdown failed');
+          killAllGroups();
+          logger.flush();
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // A stray rejection must never take the daemon (and its agents) down.
+    process.on('unhandledRejection', (reason) => {
+      logger.error({ reason: isSymphonyError(reason) ? reason.toLine() : String(reason) }, 'unhandled rejection (ignored)');
+    });
+    process.on('uncaughtException', (error) => {
+      logger.fatal({ reason: String(error), stack: error.stack }, 'uncaught exception; shutting down');
+      exitCode = 1;
+      onSignal('SIGTERM');
+    });
+  });
+}

@@ -1,0 +1,309 @@
+/**
+ * The effectful shell around the pure scheduler core (spec §7, §8, §16): the one authority that
+ * owns the poll timer, retry timers, tracker reads and worker handles. Every state change goes
+ * through {@link Orchestrator.apply}, which runs `step` and performs the returned effects.
+ */
+import type { EffectiveWorkflow, ServiceConfig } from '../config/types.js';
+import type { Issue } from '../domain/issue.js';
+import { toSymphonyError, type SymphonyError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { AgentEvent } from '../runner/events.js';
+import type { TrackerAdapter } from '../tracker/tracker.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { step } from './core.js';
+import type { Effect, SchedulerEvent } from './events.js';
+import type { SchedulerConfig } from './policy.js';
+import { snapshotState, type StateSnapshot } from './snapshot.js';
+import { initialState, type OrchestratorState, type StopReason } from './state.js';
+
+/** Where the orchestrator reads the effective workflow (the hot-reloading store). */
+export interface WorkflowSource {
+  /** Last known good workflow. */
+  current(): EffectiveWorkflow;
+  /** Defensive re-validation before dispatch (spec §6.2, §6.3): false while the file is invalid. */
+  refresh(): Promise<{ readonly ok: true } | { readonly ok: false; readonly error: SymphonyError }>;
+}
+
+/** A started worker as the shell sees it. */
+export interface WorkerHandle {
+  /** Resolves when the worker ended; rejects with its failure. */
+  readonly done: Promise<unknown>;
+  /** Asks the worker to stop (aborts its signal). */
+  stop(reason: StopReason): void;
+}
+
+/** Hooks the shell calls to act on the outside world; injected so tests can substitute fakes. */
+export interface OrchestratorDeps {
+  readonly workflow: WorkflowSource;
+  /** The adapter for this config (cached by the caller while the tracker config is unchanged). */
+  trackerFor(config: ServiceConfig): TrackerAdapter;
+  /** Starts a worker for `issue`; `report` feeds its workspace path and agent events back. */
+  startWorker(
+    issue: Issue,
+    attempt: number | null,
+    workflow: EffectiveWorkflow,
+    tracker: TrackerAdapter,
+    report: { workspaceReady(path: string): void; agentEvent(event: AgentEvent): void },
+  ): WorkerHandle;
+  /** Removes an issue's workspace (runs `before_remove`); never rejects. */
+  removeWorkspace(config: ServiceConfig, identifier: string, workspacePath: string | null): Promise<void>;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/** Change notifications for status surfaces (never required for correctness, spec §13.4). */
+export type OrchestratorListener = (change: { readonly event: SchedulerEvent; readonly effects: readonly Effect[] }) => void;
+
+/** The scheduler slice of a service config. */
+export function schedulerConfigOf(config: ServiceConfig): SchedulerConfig {
+  return {
+    activeStates: config.tracker.activeStates,
+    terminalStates: config.tracker.terminalStates,
+    requiredLabels: config.tracker.requiredLabels,
+    maxConcurrentAgents: config.agent.maxConcurrentAgents,
+    maxConcurrentAgentsByState: config.agent.maxConcurrentAgentsByState,
+    maxRetryBackoffMs: config.agent.maxRetryBackoffMs,
+    stallTimeoutMs: config.codex.stallTimeoutMs,
+  };
+}
+
+/** The orchestrator shell. Construct, then {@link start}; stop with {@link shutdown}. */
+export class Orchestrator {
+  private state: OrchestratorState = initialState();
+  private readonly clock: Clock;
+  private readonly workers = new Map<string, WorkerHandle>();
+  private readonly retryTimers = new Map<string, TimerHandle>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly listeners = new Set<OrchestratorListener>();
+  private tickTimer: TimerHandle | null = null;
+  private ticking = false;
+  private tickRequested = false;
+  private stopped = false;
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  /** Current state (read-only view). */
+  get current(): OrchestratorState {
+    return this.state;
+  }
+
+  /** Runtime snapshot for status surfaces (spec §13.3). */
+  snapshot(): StateSnapshot {
+    return snapshotState(this.state, this.clock.now());
+  }
+
+  /** Subscribes to state changes; returns an unsubscribe function. A throwing listener is ignored. */
+  onChange(listener: OrchestratorListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Startup (spec §8.6, §16.1): terminal workspace cleanup (a failed fetch only warns), then an
+   * immediate tick.
+   */
+  async start(): Promise<void> {
+    const workflow = this.deps.workflow.current();
+    const config = workflow.config;
+    try {
+      const tracker = this.deps.trackerFor(config);
+      const terminal = await tracker.fetchIssuesByStates(config.tracker.terminalStates);
+      await Promise.all(terminal.map((issue) => this.deps.removeWorkspace(config, issue.identifier, null)));
+      this.deps.logger.info({ count: terminal.length, outcome: 'completed' }, 'startup terminal workspace cleanup');
+    } catch (error) {
+      this.deps.logger.warn({ reason: toSymphonyError(error).toLine(), outcome: 'skipped' }, 'startup terminal workspace cleanup failed; continuing');
+    }
+    this.scheduleTick(0);
+  }
+
+  /** Queues an immediate poll + reconciliation; returns true when one was already queued (coalesced). */
+  requestRefresh(): boolean {
+    if (this.stopped) return true;
+    if (this.ticking) {
+      const coalesced = this.tickRequested;
+      this.tickRequested = true;
+      return coalesced;
+    }
+    this.scheduleTick(0);
+    return false;
+  }
+
+  /**
+   * Stops polling, stops every worker (their `after_run` hooks run) and waits for them, at most
+   * `deadlineMs`. Returns true when everything ended in time.
+   */
+  async shutdown(deadlineMs = 8000): Promise<boolean> {
+    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = null;
+    this.stopped = true;
+    this.apply({ type: 'shutdown' });
+    const all = Promise.allSettled([...this.pending]).then(() => true);
+    let timer: TimerHandle | undefined;
+    const deadline = new Promise<boolean>((resolve) => {
+      timer = this.clock.setTimeout(() => resolve(false), deadlineMs);
+    });
+    const finished = await Promise.race([all, deadline]);
+    if (timer) this.clock.clearTimeout(timer);
+    return finished;
+  }
+
+  /** Applies one event through the pure core and performs its effects. */
+  apply(event: SchedulerEvent): void {
+    const config = schedulerConfigOf(this.deps.workflow.current().config);
+    const result = step(this.state, event, this.clock.now(), config);
+    this.state = result.state;
+    for (const effect of result.effects) this.perform(effect);
+    this.notify(event, result.effects);
+  }
+
+  private notify(event: SchedulerEvent, effects: readonly Effect[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener({ event, effects });
+      } catch (error) {
+        this.deps.logger.warn({ err: String(error) }, 'status listener failed');
+      }
+    }
+  }
+
+  private track<T>(promise: Promise<T>): void {
+    const tracked = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  private scheduleTick(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
+    this.tickTimer = this.clock.setTimeout(() => {
+      this.tickTimer = null;
+      this.track(this.tick());
+    }, delayMs);
+  }
+
+  /** One poll-and-dispatch tick (spec §8.1, §16.2). Never rejects. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped) {
+      this.tickRequested = true;
+      return;
+    }
+    this.ticking = true;
+    const log = this.deps.logger;
+    try {
+      await this.reconcile();
+      const validation = await this.deps.workflow.refresh();
+      if (!validation.ok) {
+        log.error({ reason: validation.error.toLine(), outcome: 'skipped' }, 'dispatch preflight validation failed; skipping dispatch this tick');
+        return;
+      }
+      if (this.stopped) return;
+      const workflow = this.deps.workflow.current();
+      const config = workflow.config;
+      if (this.state.running.size >= config.agent.maxConcurrentAgents) return;
+      try {
+        const issues = await this.deps.trackerFor(config).fetchIssuesByStates(config.tracker.activeStates);
+        if (!this.stopped) this.apply({ type: 'candidates_fetched', issues });
+      } catch (error) {
+        log.error({ reason: toSymphonyError(error).toLine(), outcome: 'skipped' }, 'candidate fetch failed; skipping dispatch this tick');
+      }
+    } catch (error) {
+      log.error({ reason: toSymphonyError(error).toLine() }, 'tick failed');
+    } finally {
+      this.ticking = false;
+      const interval = this.deps.workflow.current().config.pollIntervalMs;
+      this.scheduleTick(this.tickRequested ? 0 : interval);
+      this.tickRequested = false;
+    }
+  }
+
+  /** Reconciliation (spec §8.5, §16.3): stall check, then refresh running issues. */
+  private async reconcile(): Promise<void> {
+    this.apply({ type: 'stall_check' });
+    const ids = [...this.state.running.values()].filter((e) => e.stopping === null).map((e) => e.issueId);
+    if (ids.length === 0) return;
+    try {
+      const issues = await this.deps.trackerFor(this.deps.workflow.current().config).fetchIssuesByIds(ids);
+      this.apply({ type: 'running_refreshed', requestedIds: ids, issues });
+    } catch (error) {
+      this.apply({ type: 'running_refresh_failed', error: toSymphonyError(error).toLine() });
+    }
+  }
+
+  private perform(effect: Effect): void {
+    const log = this.deps.logger;
+    switch (effect.type) {
+      case 'log':
+        log[effect.level](effect.fields, effect.message);
+        return;
+      case 'start_worker':
+        this.startWorker(effect.issue, effect.attempt);
+        return;
+      case 'stop_worker':
+        this.workers.get(effect.issueId)?.stop(effect.reason);
+        return;
+      case 'arm_retry_timer': {
+        const previous = this.retryTimers.get(effect.issueId);
+        if (previous) this.clock.clearTimeout(previous);
+        const handle = this.clock.setTimeout(() => {
+          this.retryTimers.delete(effect.issueId);
+          this.apply({ type: 'retry_due', issueId: effect.issueId });
+        }, effect.delayMs);
+        this.retryTimers.set(effect.issueId, handle);
+        return;
+      }
+      case 'cancel_retry_timer': {
+        const handle = this.retryTimers.get(effect.issueId);
+        if (handle) this.clock.clearTimeout(handle);
+        this.retryTimers.delete(effect.issueId);
+        return;
+      }
+      case 'fetch_retry_issue': {
+        const tracker = this.deps.trackerFor(this.deps.workflow.current().config);
+        this.track(
+          tracker.fetchIssuesByIds([effect.issueId]).then(
+            (issues) => this.apply({ type: 'retry_refreshed', issueId: effect.issueId, issue: issues.find((i) => i.id === effect.issueId) ?? null }),
+            (error: unknown) => this.apply({ type: 'retry_refresh_failed', issueId: effect.issueId, error: toSymphonyError(error).toLine() }),
+          ),
+        );
+        return;
+      }
+      case 'remove_workspace':
+        this.track(this.deps.removeWorkspace(this.deps.workflow.current().config, effect.identifier, effect.workspacePath));
+        return;
+    }
+  }
+
+  private startWorker(issue: Issue, attempt: number | null): void {
+    const workflow = this.deps.workflow.current();
+    let handle: WorkerHandle;
+    try {
+      const tracker = this.deps.trackerFor(workflow.config);
+      handle = this.deps.startWorker(issue, attempt, workflow, tracker, {
+        workspaceReady: (path) => this.apply({ type: 'workspace_ready', issueId: issue.id, workspacePath: path }),
+        agentEvent: (event) => this.apply({ type: 'agent_event', issueId: issue.id, event }),
+      });
+    } catch (error) {
+      const line = `failed to spawn agent: ${toSymphonyError(error).toLine()}`;
+      queueMicrotask(() => this.apply({ type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: line } }));
+      return;
+    }
+    this.workers.set(issue.id, handle);
+    this.track(
+      handle.done.then(
+        () => {
+          this.workers.delete(issue.id);
+          this.apply({ type: 'worker_exited', issueId: issue.id, outcome: { kind: 'normal' } });
+        },
+        (error: unknown) => {
+          this.workers.delete(issue.id);
+          this.apply({ type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: toSymphonyError(error).toLine() } });
+        },
+      ),
+    );
+  }
+}

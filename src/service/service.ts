@@ -1,0 +1,110 @@
+/**
+ * The running daemon (spec §16.1): logging, the hot-reloading workflow store, the orchestrator,
+ * startup validation, startup cleanup and the first tick. Shut down with {@link RunningService.stop}.
+ */
+import { WorkflowStore } from '../config/store.js';
+import type { Logger } from '../logging/logger.js';
+import { parsePromptTemplate } from '../prompt/render.js';
+import { Orchestrator } from '../scheduler/orchestrator.js';
+import type { Clock } from '../scheduler/clock.js';
+import type { TrackerProfile } from '../tracker/profile.js';
+import { trackerProfiles } from '../tracker/registry.js';
+import { removeWorkspace, workspaceLocation } from '../workspace/manager.js';
+import { trackerCache } from './tracker-cache.js';
+import { packageVersion } from './version.js';
+import { createWorkerStarter } from './worker-factory.js';
+import { toSymphonyError } from '../errors.js';
+
+/** Options of {@link startService}. */
+export interface ServiceOptions {
+  /** Absolute path of WORKFLOW.md. */
+  readonly workflowPath: string;
+  readonly logger: Logger;
+  /** Environment for `$VAR` resolution, hooks and agents. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Supported tracker kinds. Default: the built-in registry. */
+  readonly profiles?: ReadonlyMap<string, TrackerProfile>;
+  readonly clock?: Clock;
+}
+
+/** A started daemon. */
+export interface RunningService {
+  readonly orchestrator: Orchestrator;
+  readonly store: WorkflowStore;
+  /**
+   * Graceful stop: no more polling, every agent stopped (whole process group), `after_run` hooks
+   * run, the watcher closed. Resolves true when everything ended within `deadlineMs` (default 8000).
+   */
+  stop(deadlineMs?: number): Promise<boolean>;
+}
+
+/**
+ * Starts the daemon.
+ *
+ * @throws SymphonyError when the workflow cannot be loaded or fails validation (startup validation,
+ * spec §6.3); nothing is left running in that case.
+ */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { logger } = options;
+  const env = options.env ?? process.env;
+  const profiles = options.profiles ?? trackerProfiles;
+  const store = await WorkflowStore.open(options.workflowPath, {
+    env,
+    profiles,
+    logger: logger.child({ component: 'workflow' }),
+    validatePrompt: (template) => void parsePromptTemplate(template, options.workflowPath),
+  });
+  const trackerFor = trackerCache(profiles, logger);
+  try {
+    trackerFor(store.current().config);
+  } catch (error) {
+    await store.close();
+    throw toSymphonyError(error);
+  }
+  const orchestrator = new Orchestrator({
+    workflow: store,
+    trackerFor,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    startWorker: createWorkerStarter({ logger, env, currentWorkflow: () => store.current(), clientVersion: packageVersion() }),
+    removeWorkspace: async (config, identifier, workspacePath) => {
+      const target = workspacePath ?? workspaceLocation(config.workspaceRoot, identifier).path;
+      try {
+        const result = await removeWorkspace(
+          { path: target },
+          { root: config.workspaceRoot, hooks: config.hooks, logger: logger.child({ issue_identifier: identifier }), secretEnvNames: config.secretEnvNames, env },
+        );
+        if (result.removed) logger.info({ issue_identifier: identifier, workspace: target, outcome: 'completed' }, 'workspace removed');
+      } catch (error) {
+        logger.error({ issue_identifier: identifier, workspace: target, reason: toSymphonyError(error).toLine(), outcome: 'failed' }, 'workspace removal failed');
+      }
+    },
+  });
+  store.on('reloaded', () => {
+    // Re-arms the poll timer with the new interval and applies new limits/states right away.
+    orchestrator.requestRefresh();
+  });
+  const config = store.current().config;
+  logger.info(
+    {
+      workflow: config.workflowPath,
+      tracker_kind: config.tracker.kind,
+      workspace_root: config.workspaceRoot,
+      poll_interval_ms: config.pollIntervalMs,
+      max_concurrent_agents: config.agent.maxConcurrentAgents,
+      version: packageVersion(),
+    },
+    'symphony started',
+  );
+  await orchestrator.start();
+  return {
+    orchestrator,
+    store,
+    stop: async (deadlineMs = 8000) => {
+      const finished = await orchestrator.shutdown(deadlineMs);
+      await store.close();
+      logger.info({ outcome: finished ? 'completed' : 'timed_out' }, 'symphony stopped');
+      return finished;
+    },
+  };
+}

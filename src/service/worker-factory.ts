@@ -1,0 +1,106 @@
+/**
+ * Binds a worker to one config snapshot (spec §6.2: reloads apply to future runs; §10.5: tools
+ * and tracker settings are bound to one session snapshot) and starts it. This is the composition
+ * of the workspace manager, the prompt renderer, the app-server client and the tracker adapter.
+ */
+import type { EffectiveWorkflow } from '../config/types.js';
+import type { Issue } from '../domain/issue.js';
+import type { Logger } from '../logging/logger.js';
+import { continuationGuidance } from '../prompt/continuation.js';
+import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
+import { startAppServerSession } from '../runner/app-server/session.js';
+import type { AgentEvent } from '../runner/events.js';
+import { runWorker, type WorkerDeps } from '../runner/worker.js';
+import type { WorkerHandle } from '../scheduler/orchestrator.js';
+import { isActiveState, issueRoutable } from '../scheduler/policy.js';
+import type { TrackerAdapter } from '../tracker/tracker.js';
+import { ensureWorkspace, runAfterRun, runBeforeRun, type WorkspaceContext } from '../workspace/manager.js';
+
+/** Inputs of {@link createWorkerStarter}. */
+export interface WorkerStarterOptions {
+  readonly logger: Logger;
+  /** Current workflow, read when a running worker decides whether to continue (reload-aware). */
+  readonly currentWorkflow: () => EffectiveWorkflow;
+  /** Base environment for agents and hooks. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Client version reported in `initialize`. */
+  readonly clientVersion: string;
+}
+
+/** Returns the `startWorker` function the orchestrator calls for each dispatch. */
+export function createWorkerStarter(options: WorkerStarterOptions) {
+  const env = options.env ?? process.env;
+  return (
+    issue: Issue,
+    attempt: number | null,
+    workflow: EffectiveWorkflow,
+    tracker: TrackerAdapter,
+    report: { workspaceReady(path: string): void; agentEvent(event: AgentEvent): void },
+  ): WorkerHandle => {
+    const config = workflow.config;
+    const logger = options.logger.child({ issue_id: issue.id, issue_identifier: issue.identifier });
+    const workspaceContext: WorkspaceContext = {
+      root: config.workspaceRoot,
+      hooks: config.hooks,
+      logger,
+      secretEnvNames: config.secretEnvNames,
+      env,
+    };
+    const secretEnvNames = [...new Set([...config.secretEnvNames, ...tracker.secretEnvironmentNames()])];
+    let currentIssue = issue;
+    const deps: WorkerDeps = {
+      maxTurns: config.agent.maxTurns,
+      ensureWorkspace: (i) => ensureWorkspace(i, workspaceContext),
+      beforeRun: (path, i) => runBeforeRun(path, i, workspaceContext),
+      afterRun: (path, i) => runAfterRun(path, i, workspaceContext),
+      renderPrompt: (i, a) => renderPrompt(parsePromptTemplate(workflow.promptTemplate, config.workflowPath), { issue: i, attempt: a }),
+      continuationText: (i, turnNumber, maxTurns) => continuationGuidance({ issue: i, turnNumber, maxTurns }),
+      startSession: (workspacePath, onEvent) =>
+        startAppServerSession({
+          command: config.codex.command,
+          workspacePath,
+          workspaceRoot: config.workspaceRoot,
+          env,
+          secretEnvNames,
+          approvalPolicy: config.codex.approvalPolicy,
+          threadSandbox: config.codex.threadSandbox,
+          turnSandboxPolicy: config.codex.turnSandboxPolicy,
+          readTimeoutMs: config.codex.readTimeoutMs,
+          turnTimeoutMs: config.codex.turnTimeoutMs,
+          tools: tracker.agentToolSpecs(),
+          executeTool: (name, args) => tracker.executeAgentTool(name, args, { issue: currentIssue }),
+          onEvent,
+          logger,
+          clientInfo: { name: 'symphony-ts', version: options.clientVersion },
+        }),
+      refreshIssue: async (id) => {
+        const [fresh] = await tracker.fetchIssuesByIds([id]);
+        if (fresh) currentIssue = fresh;
+        return fresh ?? null;
+      },
+      mayContinue: (i) => {
+        const now = options.currentWorkflow().config;
+        return isActiveState(i.state, now.tracker) && issueRoutable(i, now.tracker);
+      },
+    };
+    const controller = new AbortController();
+    const done = runWorker(
+      {
+        issue,
+        attempt,
+        signal: controller.signal,
+        logger,
+        onEvent: (event) => {
+          try {
+            report.agentEvent(event);
+          } catch (error) {
+            logger.warn({ err: String(error) }, 'agent event handling failed');
+          }
+        },
+        onWorkspaceReady: (path) => report.workspaceReady(path),
+      },
+      deps,
+    );
+    return { done, stop: (reason) => controller.abort(reason) };
+  };
+}
