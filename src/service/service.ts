@@ -70,11 +70,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     removeWorkspace: async (config, identifier, workspacePath) => {
       const target = workspacePath ?? workspaceLocation(config.workspaceRoot, identifier).path;
       try {
-        const result = await removeWorkspace(
-          { path: target },
+        await removeWorkspace(
+          { path: target, identifier },
           { root: config.workspaceRoot, hooks: config.hooks, logger: logger.child({ issue_identifier: identifier }), secretEnvNames: config.secretEnvNames, env },
         );
-        if (result.removed) logger.info({ issue_identifier: identifier, workspace: target, outcome: 'completed' }, 'workspace removed');
       } catch (error) {
         logger.error({ issue_identifier: identifier, workspace: target, reason: toSymphonyError(error).toLine(), outcome: 'failed' }, 'workspace removal failed');
       }

@@ -136,13 +136,17 @@ export async function runAfterRun(workspacePath: string, issue: WorkspaceIssueRe
  * the path recursively (a symlink is removed itself, never followed). Only paths strictly inside
  * the root are ever removed.
  *
- * @param target - an issue (path derived from its identifier) or a recorded workspace path.
+ * @param target - an issue (path derived from its identifier) or a recorded workspace path, optionally
+ *   with the issue's identifier and id for the hook environment.
  * @throws SymphonyError `workspace_outside_root` (nothing is run or removed) or `workspace_error`
  *   when deletion fails.
  */
-export async function removeWorkspace(target: WorkspaceIssueRef | { readonly path: string }, ctx: WorkspaceContext): Promise<RemovedWorkspace> {
+export async function removeWorkspace(
+  target: WorkspaceIssueRef | { readonly path: string; readonly identifier?: string | null; readonly id?: string | null },
+  ctx: WorkspaceContext,
+): Promise<RemovedWorkspace> {
   const workspacePath = 'path' in target ? path.resolve(target.path) : workspaceLocation(ctx.root, target.identifier).path;
-  const issue: HookIssueRef = 'path' in target ? { identifier: null } : target;
+  const issue: HookIssueRef = 'path' in target ? { identifier: target.identifier ?? null, id: target.id ?? null } : target;
   await assertInsideRoot(ctx.root, workspacePath);
   const existing = await lstatOrNull(workspacePath);
   if (existing === null) return { path: workspacePath, removed: false };
