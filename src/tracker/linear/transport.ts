@@ -10,6 +10,7 @@
  * the parsed body. A JSON body that fails to parse surfaces as a bare `SyntaxError`.
  */
 import { LinearClient, LinearError, LinearGraphQLClient } from '@linear/sdk';
+import PQueue from 'p-queue';
 import { SymphonyError, oneLine } from '../../errors.js';
 import type { SecretString } from './secret.js';
 
@@ -31,6 +32,13 @@ export interface LinearReply {
   readonly text: string | null;
 }
 
+/**
+ * Requests in flight to Linear at once, per adapter. Polling, reconciliation, retries and every
+ * agent's `linear_graphql` calls share it, so a burst of agents cannot flood the API; the per-request
+ * timeout starts when a request leaves the queue.
+ */
+export const LINEAR_MAX_CONCURRENT_REQUESTS = 4;
+
 /** Connection settings for {@link LinearTransport}. */
 export interface LinearTransportOptions {
   readonly endpoint: string;
@@ -44,6 +52,7 @@ export class LinearTransport {
   readonly #sdk: LinearClient;
   readonly #endpoint: string;
   readonly #timeoutMs: number;
+  readonly #queue = new PQueue({ concurrency: LINEAR_MAX_CONCURRENT_REQUESTS });
 
   /** @throws Error from the SDK when `endpoint` is not https (or http to localhost). */
   constructor(options: LinearTransportOptions) {
@@ -58,7 +67,11 @@ export class LinearTransport {
    * @throws SymphonyError `tracker_request` on transport failure, timeout or abort;
    *   `tracker_response` when a JSON body cannot be parsed.
    */
-  async send(
+  send(document: string, variables: Readonly<Record<string, unknown>>, operation: string, signal?: AbortSignal): Promise<LinearReply> {
+    return this.#queue.add(() => this.#sendNow(document, variables, operation, signal));
+  }
+
+  async #sendNow(
     document: string,
     variables: Readonly<Record<string, unknown>>,
     operation: string,

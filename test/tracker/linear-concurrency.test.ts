@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LINEAR_MAX_CONCURRENT_REQUESTS } from '../../src/tracker/linear/transport.js';
+import { startLinearFixture, TEST_API_KEY, type LinearFixture } from './linear-fixture.js';
+
+let fixture: LinearFixture | null = null;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = null;
+});
+
+/** Resolves once `predicate` holds, checking after each macrotask (bounded). */
+async function until(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`condition never held: ${what}`);
+}
+
+describe('Linear adapter request concurrency', () => {
+  it(`keeps at most ${LINEAR_MAX_CONCURRENT_REQUESTS} requests in flight and queues the rest`, async () => {
+    fixture = await startLinearFixture();
+    const { linear, adapter } = fixture;
+    linear.failNext('hang', { times: LINEAR_MAX_CONCURRENT_REQUESTS });
+    const calls = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => adapter.fetchIssuesByIds([`id-${id}`]).catch((e: unknown) => e));
+    await until(() => linear.heldRequests() === LINEAR_MAX_CONCURRENT_REQUESTS, 'four held requests');
+    // A request of our own, sent after the adapter's: when its answer is back, any further
+    // adapter request sent concurrently would have reached the server too.
+    const probe = await fetch(linear.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: TEST_API_KEY },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    expect(probe.status).toBe(200);
+    expect(linear.heldRequests()).toBe(LINEAR_MAX_CONCURRENT_REQUESTS);
+    expect(linear.requests.filter((r) => !r.query?.includes('viewer')).length).toBe(LINEAR_MAX_CONCURRENT_REQUESTS);
+    await linear.close();
+    const outcomes = await Promise.all(calls);
+    expect(outcomes).toHaveLength(6);
+  });
+});
