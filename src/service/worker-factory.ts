@@ -14,6 +14,7 @@ import { runWorker, type WorkerDeps } from '../runner/worker.js';
 import type { WorkerHandle } from '../scheduler/orchestrator.js';
 import { isActiveState, issueRoutable } from '../scheduler/policy.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
+import { gitSummary } from '../workspace/git-summary.js';
 import { ensureWorkspace, runAfterRun, runBeforeRun, type WorkspaceContext } from '../workspace/manager.js';
 
 /** Inputs of {@link createWorkerStarter}. */
@@ -52,7 +53,11 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
       maxTurns: config.agent.maxTurns,
       ensureWorkspace: (i) => ensureWorkspace(i, workspaceContext),
       beforeRun: (path, i) => runBeforeRun(path, i, workspaceContext),
-      afterRun: (path, i) => runAfterRun(path, i, workspaceContext),
+      afterRun: async (path, i) => {
+        await runAfterRun(path, i, workspaceContext);
+        const git = await gitSummary(path, env);
+        if (git) logger.info({ workspace: path, git_branch: git.branch, git_head: git.head, git_changed_files: git.changedFiles }, 'workspace git state');
+      },
       renderPrompt: (i, a) => renderPrompt(parsePromptTemplate(workflow.promptTemplate, config.workflowPath), { issue: i, attempt: a }),
       continuationText: (i, turnNumber, maxTurns) => continuationGuidance({ issue: i, turnNumber, maxTurns }),
       startSession: (workspacePath, onEvent) =>

@@ -1,0 +1,48 @@
+/**
+ * A short description of a workspace's git state, logged after each run so an operator can see
+ * what an agent left behind (branch, commit, uncommitted files) without opening the workspace.
+ * Observability only (spec §13.6 spirit): nothing decides anything from it. Built on simple-git.
+ */
+import { simpleGit, CheckRepoActions } from 'simple-git';
+
+/** What {@link gitSummary} reports. */
+export interface GitSummary {
+  /** Current branch, or null when detached or unborn. */
+  readonly branch: string | null;
+  /** Abbreviated HEAD commit, or null in a repository without commits. */
+  readonly head: string | null;
+  /** Number of paths `git status` reports (modified, added, deleted, untracked). */
+  readonly changedFiles: number;
+}
+
+/**
+ * Summarizes the repository whose root is `workspacePath`.
+ *
+ * @param env - the daemon's environment; only `PATH`, `HOME` and locale variables are passed to git
+ *   (no secrets, and nothing simple-git's environment guard refuses).
+ * @param timeoutMs - git commands are killed after this long without output. Default 5000.
+ * @returns null when the path is not the root of a git work tree, git is unavailable, or a git
+ *   command fails; never throws.
+ */
+export async function gitSummary(workspacePath: string, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<GitSummary | null> {
+  try {
+    const git = simpleGit({ baseDir: workspacePath, timeout: { block: timeoutMs } }).env(withoutUndefined(env));
+    if (!(await git.checkIsRepo(CheckRepoActions.IS_REPO_ROOT))) return null;
+    const status = await git.status();
+    const head = await git.revparse(['--short', 'HEAD']).catch(() => null);
+    return { branch: status.detached ? null : status.current, head: head?.trim() || null, changedFiles: status.files.length };
+  } catch {
+    return null;
+  }
+}
+
+const PASSED_TO_GIT = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'] as const;
+
+function withoutUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of PASSED_TO_GIT) {
+    const value = env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
