@@ -43,7 +43,8 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
     const workspaceContext: WorkspaceContext = {
       root: config.workspaceRoot,
       hooks: config.hooks,
-      logger,
+      // Workspace and hook lines name the issue themselves; the root logger avoids duplicate keys.
+      logger: options.logger,
       secretEnvNames: config.secretEnvNames,
       env,
     };
