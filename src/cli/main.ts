@@ -12,6 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isSymphonyError, toSymphonyError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { killAllGroups } from '../process/group.js';
+import { snapshotDescendants } from '../runner/app-server/descendants.js';
 import { startService, type RunningService } from '../service/service.js';
 import { packageVersion } from '../service/version.js';
 import { parseArgs, usageText } from './args.js';
@@ -71,6 +72,22 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   return waitForSignals(service, logger);
 }
 
+/**
+ * Last resort before exiting: SIGKILL every process group the daemon started and every other
+ * descendant (some leave their group with `setsid`), read from /proc before the groups die.
+ */
+function killProcessTree(): void {
+  const tree = snapshotDescendants(process.pid);
+  killAllGroups();
+  for (const ref of tree) {
+    try {
+      process.kill(ref.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function waitForSignals(service: RunningService, logger: Logger): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -79,7 +96,7 @@ function waitForSignals(service: RunningService, logger: Logger): Promise<number
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting now');
         logger.flush();
-        killAllGroups();
+        killProcessTree();
         process.exit(signal === 'SIGINT' ? 130 : 143);
       }
       stopping = true;
@@ -87,7 +104,7 @@ function waitForSignals(service: RunningService, logger: Logger): Promise<number
       void service.stop(SHUTDOWN_DEADLINE_MS).then(
         (clean) => {
           if (!clean) logger.warn({ deadline_ms: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; killing remaining agents');
-          killAllGroups();
+          killProcessTree();
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           logger.flush();
@@ -95,7 +112,7 @@ function waitForSignals(service: RunningService, logger: Logger): Promise<number
         },
         (error: unknown) => {
           logger.error({ reason: toSymphonyError(error).toLine() }, 'shutdown failed');
-          killAllGroups();
+          killProcessTree();
           logger.flush();
           resolve(1);
         },

@@ -26,14 +26,14 @@ export interface WorkerDeps {
   ensureWorkspace(issue: Issue): Promise<{ path: string }>;
   /** `before_run`; failure is fatal to the attempt. */
   beforeRun(workspacePath: string, issue: Issue): Promise<void>;
-  /** `after_run`; never rejects (failures are logged by the implementation). */
+  /** `after_run`; runs once the workspace exists, whatever the outcome (§5.3.4); never rejects. */
   afterRun(workspacePath: string, issue: Issue): Promise<void>;
   /** Renders the first-turn prompt; throws `template_parse_error` / `template_render_error`. */
   renderPrompt(issue: Issue, attempt: number | null): string;
   /** Guidance sent as the input of continuation turns (never the original prompt). */
   continuationText(issue: Issue, turnNumber: number, maxTurns: number): string;
-  /** Launches the app-server in the workspace and starts the thread. */
-  startSession(workspacePath: string, onEvent: AgentEventSink): Promise<WorkerSession>;
+  /** Launches the app-server in the workspace and starts the thread; `signal` aborts the startup. */
+  startSession(workspacePath: string, onEvent: AgentEventSink, signal: AbortSignal): Promise<WorkerSession>;
   /** Re-reads the issue by id; null when no longer visible; rejects on tracker errors. */
   refreshIssue(issueId: string): Promise<Issue | null>;
   /** Whether another turn may run: state active (not terminal) and issue routable, per current config. */
@@ -75,8 +75,6 @@ export async function runWorker(run: WorkerRun, deps: WorkerDeps): Promise<Worke
   throwIfAborted(signal);
   const workspace = await deps.ensureWorkspace(issue);
   run.onWorkspaceReady(workspace.path);
-  throwIfAborted(signal);
-  await deps.beforeRun(workspace.path, issue);
 
   let session: WorkerSession | null = null;
   const onAbort = (): void => {
@@ -85,9 +83,10 @@ export async function runWorker(run: WorkerRun, deps: WorkerDeps): Promise<Worke
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     throwIfAborted(signal);
+    await deps.beforeRun(workspace.path, issue);
+    throwIfAborted(signal);
     const prompt = deps.renderPrompt(issue, run.attempt);
-    session = await deps.startSession(workspace.path, run.onEvent);
-    if (signal.aborted) await session.stop();
+    session = await deps.startSession(workspace.path, run.onEvent, signal);
     throwIfAborted(signal);
     for (let turn = 1; ; turn++) {
       const text = turn === 1 ? prompt : deps.continuationText(issue, turn, deps.maxTurns);

@@ -118,7 +118,10 @@ export class Orchestrator {
     this.scheduleTick(0);
   }
 
-  /** Queues an immediate poll + reconciliation; returns true when one was already queued (coalesced). */
+  /**
+   * Queues an immediate poll + reconciliation. Returns true when the request was folded into one
+   * already pending behind a running tick (coalesced); false when it armed or re-armed a tick.
+   */
   requestRefresh(): boolean {
     if (this.stopped) return true;
     if (this.ticking) {

@@ -61,7 +61,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
       },
       renderPrompt: (i, a) => renderPrompt(parsePromptTemplate(workflow.promptTemplate, config.workflowPath), { issue: i, attempt: a }),
       continuationText: (i, turnNumber, maxTurns) => continuationGuidance({ issue: i, turnNumber, maxTurns }),
-      startSession: (workspacePath, onEvent) =>
+      startSession: (workspacePath, onEvent, signal) =>
         startAppServerSession({
           command: config.codex.command,
           workspacePath,
@@ -78,6 +78,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
           onEvent,
           logger,
           clientInfo: { name: 'symphony-ts', version: options.clientVersion },
+          signal,
         }),
       refreshIssue: async (id) => {
         const [fresh] = await tracker.fetchIssuesByIds([id]);

@@ -249,12 +249,13 @@ describe('runWorker failures (§10.7, §16.5)', () => {
     expect(f.session.turns).toEqual([]);
   });
 
-  it('a before_run failure fails the attempt and no session starts', async () => {
+  it('a before_run failure fails the attempt, no session starts, and after_run still runs (§5.3.4: once the workspace exists)', async () => {
     const f = fixture({ beforeRun: () => Promise.reject(new SymphonyError('hook_failed', 'before_run hook failed for SYM-1 (exit 3): boom')) });
     const error = await failure(f.run());
     expect(error.code).toBe('hook_failed');
     expect(f.journal.some((entry) => entry.startsWith('start session'))).toBe(false);
     expect(f.session.turns).toEqual([]);
+    expect(f.journal[f.journal.length - 1]).toBe(`after_run ${WORKSPACE} Todo`);
   });
 
   it('a workspace failure fails the attempt before any hook, session or workspace report', async () => {

@@ -55,6 +55,11 @@ export interface AppServerSessionOptions {
   onReceive?: (message: unknown) => void;
   /** SIGTERM → SIGKILL grace on stop, ms. Default 2000. */
   stopGraceMs?: number;
+  /**
+   * Aborts startup: the process group is stopped and the call rejects with `canceled`. Only
+   * startup listens to it; a started session is stopped with {@link AppServerSession.stop}.
+   */
+  signal?: AbortSignal;
 }
 
 /** A successfully completed turn. */
@@ -131,7 +136,11 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
   }
   const connection = new JsonRpcConnection(launched.stdout, launched.stdin, core.handlers(), { onSend: options.onSend, onReceive: options.onReceive });
   core.attach(launched, connection);
+  const { signal } = options;
+  const onAbort = (): void => void core.stop();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (signal?.aborted) throw new SymphonyError('canceled', 'app-server startup canceled before initialize');
     await connection.request(ClientMethod.initialize, initializeParams(options.clientInfo ?? clientInfoDefault()), options.readTimeoutMs);
     connection.notify(ClientMethod.initialized);
     const result = await connection.request(
@@ -142,7 +151,9 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
     core.threadId = readThreadId(result);
   } catch (error) {
     let failure = toSymphonyError(error, 'response_error');
-    if (failure.code === 'port_exit') {
+    if (signal?.aborted) {
+      failure = new SymphonyError('canceled', 'app-server startup canceled', { cause: error });
+    } else if (failure.code === 'port_exit') {
       const exit = await core.exitWithin(1000);
       const stderr = launched.stderrTail();
       failure =
@@ -152,6 +163,8 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
     }
     await core.stop();
     throw core.startupFailed(failure);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   return new LiveSession(core, options, cwd);
 }
