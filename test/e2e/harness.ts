@@ -9,7 +9,7 @@ import path from 'node:path';
 import { codexCommand, makeCodexHome, type CodexHome } from '../support/codex.js';
 import { startFakeLinear, type FakeLinear } from '../support/fake-linear/index.js';
 import { startFakeModel, type FakeModel, type ModelScript } from '../support/fake-model/index.js';
-import { startDaemon, type Daemon } from './daemon.js';
+import { startDaemon, type Daemon } from '../support/daemon.js';
 
 export const LINEAR_KEY = 'lin_api_e2e_secret_0123456789';
 
@@ -110,10 +110,7 @@ ${k.prompt ?? 'Work on {{ issue.identifier }} (issue id {{ issue.id }}): {{ issu
     },
     marker: async (name) => readFile(path.join(markers, name), 'utf8').catch(() => null),
     dispose: async () => {
-      if (e2e.daemon) {
-        e2e.daemon.stop('SIGTERM').catch(() => undefined);
-        await e2e.daemon.exited;
-      }
+      await e2e.daemon?.destroy();
       await model.close();
       await linear.close();
       await codexHome.cleanup();

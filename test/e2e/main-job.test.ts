@@ -48,7 +48,7 @@ describe('end to end: WORKFLOW.md → Linear → workspace → real Codex app-se
     const issue = env.linear.addIssue({ identifier: 'SYM-1', title: 'Write a file', state: 'Todo', priority: 2 });
     const daemon = env.start();
 
-    await daemon.waitForLog((l) => l.msg === 'workspace removed' && l.issue_identifier === 'SYM-1', 90_000, 'workspace removal');
+    await daemon.waitForLog((l) => l.msg === 'workspace removed' && l.issue_identifier === 'SYM-1', 'workspace removal', 90_000);
     expect(env.linear.issue('SYM-1')?.state).toBe('Done');
     expect(await env.marker('after_create.log')).toBe('SYM-1\n');
     expect(await env.marker('before_remove.log')).toBe('SYM-1\n');
@@ -67,9 +67,10 @@ describe('end to end: WORKFLOW.md → Linear → workspace → real Codex app-se
     expect(env.linear.requests.some((r) => r.query?.includes('issueUpdate'))).toBe(true);
     expect(issue.id).toBeTruthy();
 
-    expect(await daemon.stop('SIGTERM')).toBe(0);
-    expect(daemon.stdout() + daemon.stderr()).not.toContain(LINEAR_KEY);
-    const dispatched = daemon.lines.find((l) => l.msg === 'dispatch started');
+    daemon.signal('SIGTERM');
+    expect((await daemon.waitForExit()).exitCode).toBe(0);
+    expect(daemon.output).not.toContain(LINEAR_KEY);
+    const dispatched = daemon.logs.find((l) => l.msg === 'dispatch started');
     expect(dispatched).toMatchObject({ issue_identifier: 'SYM-1', issue_id: issue.id });
   });
 
@@ -81,7 +82,7 @@ describe('end to end: WORKFLOW.md → Linear → workspace → real Codex app-se
           // Edit the prompt while the second turn is in flight; answer once the daemon reloaded it.
           const daemon = env.daemon;
           await env.writeWorkflow({ maxTurns: 2, prompt: 'PROMPT-V2 for {{ issue.identifier }} (issue id {{ issue.id }}) attempt={{ attempt }}' });
-          sawReload = daemon.waitForLog((l) => l.msg === 'workflow reloaded', 30_000, 'reload');
+          sawReload = daemon.waitForLog((l) => l.msg === 'workflow reloaded', 'reload', 30_000);
           await sawReload;
         }
         return { type: 'message', text: `still working (turn ${req.turnIndex})` };
@@ -103,9 +104,10 @@ describe('end to end: WORKFLOW.md → Linear → workspace → real Codex app-se
     expect(third!.turnIndex).toBe(0);
     expect(third!.lastUserText).toContain('PROMPT-V2 for SYM-2');
     expect(third!.lastUserText).toContain('attempt=1');
-    const retry = daemon.lines.find((l) => l.msg === 'retry scheduled' && l.kind === 'continuation');
+    const retry = daemon.logs.find((l) => l.msg === 'retry scheduled' && l.kind === 'continuation');
     expect(retry).toMatchObject({ issue_identifier: 'SYM-2', attempt: 1, delay_ms: 1000 });
-    expect(await daemon.stop('SIGTERM')).toBe(0);
+    daemon.signal('SIGTERM');
+    expect((await daemon.waitForExit()).exitCode).toBe(0);
   });
 
   it('kills a stalled run and retries it with backoff', async () => {
@@ -117,16 +119,17 @@ describe('end to end: WORKFLOW.md → Linear → workspace → real Codex app-se
     });
     env.linear.addIssue({ identifier: 'SYM-3', title: 'Stall', state: 'Todo' });
     const daemon = env.start();
-    const stopping = await daemon.waitForLog((l) => l.msg === 'stopping worker' && l.reason === 'stalled', 60_000, 'stall');
+    const stopping = await daemon.waitForLog((l) => l.msg === 'stopping worker' && l.reason === 'stalled', 'stall', 60_000);
     expect(stopping.issue_identifier).toBe('SYM-3');
-    const retry = await daemon.waitForLog((l) => l.msg === 'retry scheduled' && l.kind === 'failure', 30_000, 'failure retry');
+    const retry = await daemon.waitForLog((l) => l.msg === 'retry scheduled' && l.kind === 'failure', 'failure retry', 30_000);
     expect(retry).toMatchObject({ attempt: 1, delay_ms: 1000 });
     expect(String(retry.reason)).toContain('stalled');
     await env.model.waitForRequests(2);
     expect(env.model.requests[1]!.turnIndex).toBe(0); // a fresh thread in a new app-server
     expect(env.model.requests[1]!.lastUserText).toContain('attempt=1');
     expect(await env.marker('after_run.log')).toContain('SYM-3');
-    expect(await daemon.stop('SIGTERM')).toBe(0);
+    daemon.signal('SIGTERM');
+    expect((await daemon.waitForExit()).exitCode).toBe(0);
   });
 
   it('stops a run whose issue leaves the active states and keeps its workspace', async () => {
@@ -135,12 +138,13 @@ describe('end to end: WORKFLOW.md → Linear → workspace → real Codex app-se
     const daemon = env.start();
     await env.model.waitForRequests(1);
     env.linear.setState('SYM-4', 'Human Review');
-    await daemon.waitForLog((l) => l.msg === 'stopping worker' && l.reason === 'inactive', 30_000, 'inactive stop');
-    await daemon.waitForLog((l) => l.msg === 'claim released' && l.issue_identifier === 'SYM-4', 30_000, 'release');
+    await daemon.waitForLog((l) => l.msg === 'stopping worker' && l.reason === 'inactive', 'inactive stop', 30_000);
+    await daemon.waitForLog((l) => l.msg === 'claim released' && l.issue_identifier === 'SYM-4', 'release', 30_000);
     expect(await env.marker('after_run.log')).toBe('SYM-4\n');
     expect(await readdir(env.root)).toEqual(['SYM-4']);
-    expect(daemon.lines.some((l) => l.msg === 'workspace removed')).toBe(false);
+    expect(daemon.logs.some((l) => l.msg === 'workspace removed')).toBe(false);
     expect(await env.marker('before_remove.log')).toBeNull();
-    expect(await daemon.stop('SIGTERM')).toBe(0);
+    daemon.signal('SIGTERM');
+    expect((await daemon.waitForExit()).exitCode).toBe(0);
   });
 });
