@@ -46,19 +46,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     { stream: options.stdout ?? pino.destination({ fd: 1, sync: false }), level: 'trace' },
   ];
   let fileError: unknown = null;
+  let logger: Logger | null = null;
   if (options.logsRoot) {
+    const logsRoot = options.logsRoot;
     try {
-      mkdirSync(options.logsRoot, { recursive: true });
-      const file = pino.destination({ dest: path.join(options.logsRoot, 'symphony.log'), sync: false, mkdir: true });
-      file.on('error', () => {
-        /* a failing sink must not crash the daemon (spec §13.2) */
-      });
-      streams.push({ stream: file, level: 'trace' });
+      mkdirSync(logsRoot, { recursive: true });
+      const file = pino.destination({ dest: path.join(logsRoot, 'symphony.log'), sync: false, mkdir: true });
+      const onFailure = (error: unknown): void => {
+        // Not from inside the failing write: warn on the remaining sink once the stack unwinds.
+        setImmediate(() => logger?.warn({ logs_root: logsRoot, err: describeError(error) }, 'log file sink failed; logging to stdout only'));
+      };
+      streams.push({ stream: guardedSink(file, onFailure), level: 'trace' });
     } catch (error) {
       fileError = error;
     }
   }
-  const logger = pino(
+  logger = pino(
     {
       level,
       base: { service: 'symphony' },
@@ -69,9 +72,48 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     pino.multistream(streams),
   );
   if (fileError !== null) {
-    logger.warn({ logs_root: options.logsRoot, err: fileError instanceof Error ? fileError.message : 'unknown error' }, 'log file sink unavailable; logging to stdout only');
+    logger.warn({ logs_root: options.logsRoot, err: describeError(fileError) }, 'log file sink unavailable; logging to stdout only');
   }
   return logger;
+}
+
+/**
+ * Wraps the file destination so that a failure to open it or to write to it (EACCES, EISDIR,
+ * ENOSPC…) disables the sink instead of throwing into the code that logged (spec §13.2).
+ * `onFailure` is called once, with the first error.
+ */
+function guardedSink(file: FileSink, onFailure: (error: unknown) => void): DestinationStream & { flushSync(): void; end(): void } {
+  let failed = false;
+  const fail = (error: unknown): void => {
+    if (failed) return;
+    failed = true;
+    try {
+      file.destroy();
+    } catch {
+      // already unusable
+    }
+    onFailure(error);
+  };
+  file.on('error', fail);
+  const guard = (action: () => void): void => {
+    if (failed) return;
+    try {
+      action();
+    } catch (error) {
+      fail(error);
+    }
+  };
+  return {
+    write: (line: string) => guard(() => void file.write(line)),
+    flushSync: () => guard(() => file.flushSync()),
+    end: () => guard(() => file.end()),
+  };
+}
+
+type FileSink = ReturnType<typeof pino.destination>;
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
 }
 
 /** A logger that drops everything (tests and tools). */

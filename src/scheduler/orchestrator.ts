@@ -45,8 +45,11 @@ export interface OrchestratorDeps {
     tracker: TrackerAdapter,
     report: { workspaceReady(path: string): void; agentEvent(event: AgentEvent): void },
   ): WorkerHandle;
-  /** Removes an issue's workspace (runs `before_remove`); never rejects. */
-  removeWorkspace(config: ServiceConfig, identifier: string, workspacePath: string | null): Promise<void>;
+  /**
+   * Removes an issue's workspace (runs `before_remove`); never rejects. `issue` carries both ids so
+   * the hook environment and every log line name the issue (spec §13.1).
+   */
+  removeWorkspace(config: ServiceConfig, issue: { readonly id: string; readonly identifier: string }, workspacePath: string | null): Promise<void>;
   readonly logger: Logger;
   readonly clock?: Clock;
 }
@@ -110,7 +113,7 @@ export class Orchestrator {
     try {
       const tracker = this.deps.trackerFor(config);
       const terminal = await tracker.fetchIssuesByStates(config.tracker.terminalStates);
-      await Promise.all(terminal.map((issue) => this.deps.removeWorkspace(config, issue.identifier, null)));
+      await Promise.all(terminal.map((issue) => this.deps.removeWorkspace(config, { id: issue.id, identifier: issue.identifier }, null)));
       this.deps.logger.info({ count: terminal.length, outcome: 'completed' }, 'startup terminal workspace cleanup');
     } catch (error) {
       this.deps.logger.warn({ reason: toSymphonyError(error).toLine(), outcome: 'skipped' }, 'startup terminal workspace cleanup failed; continuing');
@@ -276,7 +279,9 @@ export class Orchestrator {
         return;
       }
       case 'remove_workspace':
-        this.track(this.deps.removeWorkspace(this.deps.workflow.current().config, effect.identifier, effect.workspacePath));
+        this.track(
+          this.deps.removeWorkspace(this.deps.workflow.current().config, { id: effect.issueId, identifier: effect.identifier }, effect.workspacePath),
+        );
         return;
     }
   }

@@ -67,15 +67,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
     startWorker: createWorkerStarter({ logger, env, currentWorkflow: () => store.current(), clientVersion: packageVersion() }),
-    removeWorkspace: async (config, identifier, workspacePath) => {
-      const target = workspacePath ?? workspaceLocation(config.workspaceRoot, identifier).path;
+    removeWorkspace: async (config, issue, workspacePath) => {
+      const target = workspacePath ?? workspaceLocation(config.workspaceRoot, issue.identifier).path;
       try {
+        // The workspace manager names the issue (issue_id, issue_identifier) on each of its lines.
         await removeWorkspace(
-          { path: target, identifier },
-          { root: config.workspaceRoot, hooks: config.hooks, logger: logger.child({ issue_identifier: identifier }), secretEnvNames: config.secretEnvNames, env },
+          { path: target, identifier: issue.identifier, id: issue.id },
+          { root: config.workspaceRoot, hooks: config.hooks, logger, secretEnvNames: config.secretEnvNames, env },
         );
       } catch (error) {
-        logger.error({ issue_identifier: identifier, workspace: target, reason: toSymphonyError(error).toLine(), outcome: 'failed' }, 'workspace removal failed');
+        const reason = toSymphonyError(error).toLine();
+        logger.error({ issue_id: issue.id, issue_identifier: issue.identifier, workspace: target, reason, outcome: 'failed' }, 'workspace removal failed');
       }
     },
   });

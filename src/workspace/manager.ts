@@ -91,12 +91,12 @@ export async function ensureWorkspace(issue: WorkspaceIssueRef, ctx: WorkspaceCo
   }
   await assertInsideRoot(ctx.root, location.path);
   const createdNow = await createOrReuse(location.path, issue.identifier);
-  ctx.logger.info({ issue_identifier: issue.identifier, workspace: location.path, created_now: createdNow }, 'workspace ready');
+  ctx.logger.info({ ...issueFields(issue), workspace: location.path, created_now: createdNow }, 'workspace ready');
   if (createdNow) {
     try {
       await hook('after_create', location.path, issue, ctx);
     } catch (error) {
-      await removeFreshDirectory(location.path, issue.identifier, ctx.logger);
+      await removeFreshDirectory(location.path, issue, ctx.logger);
       throw error;
     }
   }
@@ -126,7 +126,7 @@ export async function runAfterRun(workspacePath: string, issue: WorkspaceIssueRe
     await assertInsideRoot(ctx.root, workspacePath);
     await hook('after_run', workspacePath, issue, ctx);
   } catch (error) {
-    ignoreFailure('after_run', workspacePath, issue.identifier, error, ctx.logger);
+    ignoreFailure('after_run', workspacePath, issue, error, ctx.logger);
   }
 }
 
@@ -154,7 +154,7 @@ export async function removeWorkspace(
     try {
       await hook('before_remove', workspacePath, issue, ctx);
     } catch (error) {
-      ignoreFailure('before_remove', workspacePath, issue.identifier, error, ctx.logger);
+      ignoreFailure('before_remove', workspacePath, issue, error, ctx.logger);
     }
     await assertInsideRoot(ctx.root, workspacePath);
   }
@@ -163,7 +163,7 @@ export async function removeWorkspace(
   } catch (error) {
     throw new SymphonyError('workspace_error', `cannot remove workspace ${workspacePath}: ${(error as Error).message}`, { cause: error });
   }
-  ctx.logger.info({ issue_identifier: issue.identifier, workspace: workspacePath }, 'workspace removed');
+  ctx.logger.info({ ...issueFields(issue), workspace: workspacePath }, 'workspace removed');
   return { path: workspacePath, removed: true };
 }
 
@@ -201,17 +201,22 @@ function hook(name: HookName, workspacePath: string, issue: HookIssueRef, ctx: W
   });
 }
 
-async function removeFreshDirectory(workspacePath: string, identifier: string, logger: Logger): Promise<void> {
+async function removeFreshDirectory(workspacePath: string, issue: HookIssueRef, logger: Logger): Promise<void> {
   try {
     await rm(workspacePath, { recursive: true, force: true });
-    logger.info({ issue_identifier: identifier, workspace: workspacePath }, 'removed workspace created by failed after_create');
+    logger.info({ ...issueFields(issue), workspace: workspacePath }, 'removed workspace created by failed after_create');
   } catch (error) {
-    logger.warn({ issue_identifier: identifier, workspace: workspacePath, error: (error as Error).message }, 'could not remove partial workspace');
+    logger.warn({ ...issueFields(issue), workspace: workspacePath, error: (error as Error).message }, 'could not remove partial workspace');
   }
 }
 
-function ignoreFailure(name: HookName, workspacePath: string, identifier: string | null, error: unknown, logger: Logger): void {
-  logger.warn({ hook: name, issue_identifier: identifier, workspace: workspacePath, error: toSymphonyError(error).toLine() }, `${name} hook failure ignored`);
+function ignoreFailure(name: HookName, workspacePath: string, issue: HookIssueRef, error: unknown, logger: Logger): void {
+  logger.warn({ hook: name, ...issueFields(issue), workspace: workspacePath, error: toSymphonyError(error).toLine() }, `${name} hook failure ignored`);
+}
+
+/** The issue context every workspace log line carries (spec §13.1): `issue_id` and `issue_identifier`. */
+function issueFields(issue: HookIssueRef): { issue_id: string | null; issue_identifier: string | null } {
+  return { issue_id: issue.id ?? null, issue_identifier: issue.identifier };
 }
 
 function hasScript(script: string | null): script is string {

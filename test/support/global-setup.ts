@@ -1,11 +1,19 @@
 /**
- * Suite-wide guard: every process the suite starts inherits SYMPHONY_TEST_RUN; at teardown any
- * process still carrying that marker is an orphan. It is killed and the suite fails.
+ * Suite-wide setup:
+ * - Every process the suite starts inherits SYMPHONY_TEST_RUN; at teardown any process still
+ *   carrying that marker is an orphan. It is killed and the suite fails.
+ * - HOME is an empty temporary directory, so the many `bash -lc` shells the suite starts (hooks,
+ *   the app-server, Codex's own commands) never run the machine's login profile: that is faster,
+ *   independent of the machine, and a shell killed by a timeout test cannot leave a profile's
+ *   lock file behind for every later shell to wait on.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const marker = randomUUID();
+let home: string | null = null;
 
 /** PIDs of live processes (other than this one) whose environment carries the marker. */
 function markedProcesses(): number[] {
@@ -32,9 +40,12 @@ function markedProcesses(): number[] {
 
 export function setup(): void {
   process.env.SYMPHONY_TEST_RUN = marker;
+  home = mkdtempSync(path.join(tmpdir(), 'symphony-test-home-'));
+  process.env.HOME = home;
 }
 
 export async function teardown(): Promise<void> {
+  if (home) rmSync(home, { recursive: true, force: true });
   // Give exiting children a moment to be reaped by their parents, polling rather than sleeping blind.
   let orphans = markedProcesses();
   for (let i = 0; i < 50 && orphans.length > 0; i++) {

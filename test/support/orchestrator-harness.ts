@@ -196,7 +196,7 @@ export class Harness {
         return this.tracker;
       },
       startWorker: (issue, attempt, workflow, tracker, report) => this.#startWorker(issue, attempt, workflow, tracker, report),
-      removeWorkspace: (_config, identifier, workspacePath) => {
+      removeWorkspace: (_config, { identifier }, workspacePath) => {
         this.removals.push({ identifier, workspacePath });
         this.pulse.notify();
         return Promise.resolve();
