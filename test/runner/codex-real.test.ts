@@ -151,7 +151,7 @@ describe('§17.5 real Codex app-server against the scripted model', () => {
     expect(requests()[1]?.toolOutputs.at(-1)?.output).toMatch(/reject command/);
   });
 
-  it('§15.3 the agent command environment has no LINEAR_API_KEY even when the parent has it', async () => {
+  it('§17.5 §15.3 tracker secrets are not inherited: the agent command environment has no LINEAR_API_KEY even when the parent has it', async () => {
     script = (req) => (req.stepInTurn === 0 ? { type: 'function_call', name: 'exec_command', arguments: { cmd: 'env > agent-env.txt' } } : { type: 'message', text: 'ok' });
     const session = await start({ env: { ...process.env, LINEAR_API_KEY: 'lin_api_parent_secret' }, secretEnvNames: ['LINEAR_API_KEY'] });
     await session.runTurn(turn);

@@ -45,7 +45,7 @@ describe('§17.5 startup and turn payloads match the Codex 0.169 schema', () => 
     expect(schema.validateClientMessage({ method: 'initialized' })).toEqual([]);
   });
 
-  it('policy-related startup payloads carry the configured approval policy, sandbox, cwd and tools', () => {
+  it('§17.5 policy-related startup payloads carry the configured approval policy, sandbox, cwd and tools', () => {
     for (const approvalPolicy of ['never', 'untrusted', DEFAULT_APPROVAL_POLICY]) {
       const params = threadStartParams({ approvalPolicy, threadSandbox: 'workspace-write', cwd: '/ws/ABC-1', tools: [tool] });
       expect(params).toEqual({
