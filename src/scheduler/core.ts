@@ -20,6 +20,7 @@ import {
   type SchedulerConfig,
 } from './policy.js';
 import type { CodexTotals, OrchestratorState, RetryEntry, RunningEntry, StopReason } from './state.js';
+import { CowMap, CowSet } from './cow.js';
 import { applyAgentEvent } from './telemetry.js';
 
 /** The new state and the effects to perform, in order. */
@@ -28,13 +29,13 @@ export interface StepResult {
   readonly effects: readonly Effect[];
 }
 
-/** A mutable working copy of the state for one step. */
+/** A working copy of the state for one step; collections are copied on their first write. */
 class Draft {
-  readonly running: Map<string, RunningEntry>;
-  readonly claimed: Set<string>;
-  readonly retryAttempts: Map<string, RetryEntry>;
-  readonly retryFetches: Map<string, RetryEntry>;
-  readonly completed: Set<string>;
+  readonly running: CowMap<string, RunningEntry>;
+  readonly claimed: CowSet<string>;
+  readonly retryAttempts: CowMap<string, RetryEntry>;
+  readonly retryFetches: CowMap<string, RetryEntry>;
+  readonly completed: CowSet<string>;
   codexTotals: CodexTotals;
   codexRateLimits: unknown;
   shuttingDown: boolean;
@@ -45,11 +46,11 @@ class Draft {
     readonly nowMs: number,
     readonly config: SchedulerConfig,
   ) {
-    this.running = new Map(state.running);
-    this.claimed = new Set(state.claimed);
-    this.retryAttempts = new Map(state.retryAttempts);
-    this.retryFetches = new Map(state.retryFetches);
-    this.completed = new Set(state.completed);
+    this.running = new CowMap(state.running);
+    this.claimed = new CowSet(state.claimed);
+    this.retryAttempts = new CowMap(state.retryAttempts);
+    this.retryFetches = new CowMap(state.retryFetches);
+    this.completed = new CowSet(state.completed);
     this.codexTotals = state.codexTotals;
     this.codexRateLimits = state.codexRateLimits;
     this.shuttingDown = state.shuttingDown;
@@ -58,11 +59,11 @@ class Draft {
   result(): StepResult {
     return {
       state: {
-        running: this.running,
-        claimed: this.claimed,
-        retryAttempts: this.retryAttempts,
-        retryFetches: this.retryFetches,
-        completed: this.completed,
+        running: this.running.view,
+        claimed: this.claimed.view,
+        retryAttempts: this.retryAttempts.view,
+        retryFetches: this.retryFetches.view,
+        completed: this.completed.view,
         codexTotals: this.codexTotals,
         codexRateLimits: this.codexRateLimits,
         shuttingDown: this.shuttingDown,
@@ -200,8 +201,8 @@ function onRunningRefreshed(d: Draft, requestedIds: readonly string[], issues: r
 function onCandidates(d: Draft, issues: readonly Issue[]): void {
   if (d.shuttingDown) return;
   for (const issue of sortForDispatch(issues)) {
-    if (globalSlotsAvailable(d.running, d.config) === 0) break;
-    if (shouldDispatch(issue, d, d.config)) d.dispatch(issue, null);
+    if (globalSlotsAvailable(d.running.view, d.config) === 0) break;
+    if (shouldDispatch(issue, { running: d.running.view, claimed: d.claimed.view }, d.config)) d.dispatch(issue, null);
   }
 }
 
@@ -278,7 +279,7 @@ function onRetryRefreshed(d: Draft, issueId: string, issue: Issue | null): void 
   }
   if (!issueRoutable(issue, d.config)) return d.release(issueId, issue.identifier, 'issue no longer routable');
   if (d.running.has(issueId)) return;
-  if (!hasSlotFor(issue.state, d.running, d.config)) {
+  if (!hasSlotFor(issue.state, d.running.view, d.config)) {
     d.scheduleRetry(issueId, issue.identifier, retry.attempt + 1, 'failure', 'no available orchestrator slots', issue.url);
     return;
   }
