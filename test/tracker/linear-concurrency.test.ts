@@ -39,3 +39,27 @@ describe('Linear adapter request concurrency', () => {
     expect(outcomes).toHaveLength(6);
   });
 });
+
+describe('Linear adapter rate limit with queued requests', () => {
+  it('requests still queued when a rate-limit window opens are never sent', async () => {
+    fixture = await startLinearFixture();
+    const { linear, adapter } = fixture;
+    linear.failNext('429', { times: 1, retryAfterSeconds: 60 });
+    linear.failNext('hang', { times: LINEAR_MAX_CONCURRENT_REQUESTS - 1 });
+    let firstRateLimited: () => void = () => undefined;
+    const sawRateLimit = new Promise<void>((resolve) => (firstRateLimited = resolve));
+    const calls = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) =>
+      adapter.fetchIssuesByIds([`id-${id}`]).catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'tracker_rate_limited') firstRateLimited();
+        return error as { code?: string };
+      }),
+    );
+    await sawRateLimit;
+    await until(() => linear.heldRequests() === LINEAR_MAX_CONCURRENT_REQUESTS - 1, 'the other requests held');
+    await linear.close(); // releases the held requests; their slots go to the queued ones
+    const codes = (await Promise.all(calls)).map((outcome) => (outcome as { code?: string }).code);
+    expect(linear.requests).toHaveLength(LINEAR_MAX_CONCURRENT_REQUESTS);
+    expect(codes.filter((c) => c === 'tracker_rate_limited')).toHaveLength(1 + 6 - LINEAR_MAX_CONCURRENT_REQUESTS);
+    expect(codes.filter((c) => c === 'tracker_request')).toHaveLength(LINEAR_MAX_CONCURRENT_REQUESTS - 1);
+  });
+});

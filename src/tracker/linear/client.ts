@@ -45,13 +45,18 @@ export class LinearGraphqlClient {
   ): Promise<LinearExchange> {
     const { gate, transport, now, logger } = this.#deps;
     gate.check(operation);
-    const reply = await transport.send(document, variables, operation, signal);
-    const outcome = classifyReply(reply, operation, now());
-    if (!outcome.ok && outcome.retryAfterMs !== null) {
-      gate.block(outcome.retryAfterMs);
-      logger.warn({ operation, status: reply.status, retry_after_ms: outcome.retryAfterMs }, 'Linear rate limit reached; pausing requests');
-    }
-    return { reply, outcome };
+    let outcome: ReturnType<typeof classifyReply> | null = null;
+    const reply = await transport.send(document, variables, operation, signal, {
+      beforeSend: () => gate.check(operation),
+      onReply: (answer) => {
+        outcome = classifyReply(answer, operation, now());
+        if (!outcome.ok && outcome.retryAfterMs !== null) {
+          gate.block(outcome.retryAfterMs);
+          logger.warn({ operation, status: answer.status, retry_after_ms: outcome.retryAfterMs }, 'Linear rate limit reached; pausing requests');
+        }
+      },
+    });
+    return { reply, outcome: outcome ?? classifyReply(reply, operation, now()) };
   }
 
   /**

@@ -39,6 +39,14 @@ export interface LinearReply {
  */
 export const LINEAR_MAX_CONCURRENT_REQUESTS = 4;
 
+/** Callbacks run inside a request's queue slot (see {@link LinearTransport.send}). */
+export interface SendHooks {
+  /** Runs before sending; throwing cancels the request. */
+  readonly beforeSend?: () => void;
+  /** Runs with the answer before the next queued request may start. */
+  readonly onReply?: (reply: LinearReply) => void;
+}
+
 /** Connection settings for {@link LinearTransport}. */
 export interface LinearTransportOptions {
   readonly endpoint: string;
@@ -62,13 +70,28 @@ export class LinearTransport {
   }
 
   /**
-   * POSTs `{query, variables}`.
+   * POSTs `{query, variables}` once a slot is free (at most {@link LINEAR_MAX_CONCURRENT_REQUESTS}
+   * in flight). `hooks.beforeSend` runs when the request leaves the queue (if it throws, nothing is
+   * sent and the call rejects with that error); `hooks.onReply` runs before the slot is released.
    *
    * @throws SymphonyError `tracker_request` on transport failure, timeout or abort;
    *   `tracker_response` when a JSON body cannot be parsed.
    */
-  send(document: string, variables: Readonly<Record<string, unknown>>, operation: string, signal?: AbortSignal): Promise<LinearReply> {
-    return this.#queue.add(() => this.#sendNow(document, variables, operation, signal));
+  send(
+    document: string,
+    variables: Readonly<Record<string, unknown>>,
+    operation: string,
+    signal?: AbortSignal,
+    hooks: SendHooks = {},
+  ): Promise<LinearReply> {
+    return this.#queue.add(async () => {
+      // Checked when the request leaves the queue: a rate-limit window may have opened meanwhile.
+      hooks.beforeSend?.();
+      const reply = await this.#sendNow(document, variables, operation, signal);
+      // Still holding the slot, so a window this reply opens is closed before the next request starts.
+      hooks.onReply?.(reply);
+      return reply;
+    });
   }
 
   async #sendNow(
