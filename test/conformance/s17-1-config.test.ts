@@ -4,24 +4,18 @@
  * 127.0.0.1 that checks the `Authorization` header. Unit-level rules are in test/config/*.
  */
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { trackerCache } from '../../src/service/tracker-cache.js';
 import { trackerProfiles } from '../../src/tracker/registry.js';
 import { startFakeLinear, type FakeLinear } from '../support/fake-linear/index.js';
-import { TempDirs, loadWorkflow, writeWorkflow } from './support.js';
+import { loadWorkflow, useServiceCleanup, writeWorkflow } from './support.js';
 
 const API_KEY = 'lin_api_CONF_VAR_0123456789abcdef';
-const dirs = new TempDirs();
-let linear: FakeLinear | null = null;
-afterEach(async () => {
-  await linear?.close();
-  linear = null;
-  await dirs.cleanup();
-});
+const { dirs, closeAfter } = useServiceCleanup();
 
 async function fakeLinear(): Promise<FakeLinear> {
-  linear = await startFakeLinear({ apiKey: API_KEY, projectSlug: 'conf-proj' });
+  const linear = closeAfter(await startFakeLinear({ apiKey: API_KEY, projectSlug: 'conf-proj' }));
   linear.addIssue({ identifier: 'SYM-1', state: 'Todo' });
   return linear;
 }

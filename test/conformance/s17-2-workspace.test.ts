@@ -6,19 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startService, type RunningService } from '../../src/service/service.js';
-import { memoryTrackerFor, resetMemoryTrackers } from '../../src/tracker/memory.js';
+import { describe, expect, it } from 'vitest';
+import { startService } from '../../src/service/service.js';
+import { memoryTrackerFor } from '../../src/tracker/memory.js';
 import { ensureWorkspace } from '../../src/workspace/manager.js';
-import { LogSink, TempDirs, recordingCommand, writeWorkflow } from './support.js';
+import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from './support.js';
 
-const dirs = new TempDirs();
-const services: RunningService[] = [];
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((service) => service.stop(8000)));
-  resetMemoryTrackers();
-  await dirs.cleanup();
-});
+const { dirs, services } = useServiceCleanup();
 
 const CLONE = 'git clone --quiet "$CONF_SOURCE_REPO" .';
 
@@ -59,20 +53,7 @@ describe('§17.2 workspace population (conformance)', () => {
     const { dir, env } = await sandbox(null);
     const root = path.join(dir, 'workspaces');
     const store = `conformance-${path.basename(dir)}`;
-    const workflowPath = await writeWorkflow(dir, [
-      'tracker:',
-      '  kind: memory',
-      '  provider:',
-      `    store: ${store}`,
-      'polling:',
-      '  interval_ms: 3600000',
-      'workspace:',
-      `  root: ${JSON.stringify(root)}`,
-      'hooks:',
-      `  after_create: ${JSON.stringify(CLONE)}`,
-      'codex:',
-      `  command: ${JSON.stringify(recordingCommand('ok'))}`,
-    ]);
+    const workflowPath = await writeWorkflow(dir, memoryWorkflowFrontMatter({ root, store, extra: ['hooks:', `  after_create: ${JSON.stringify(CLONE)}`] }));
     const issue = memoryTrackerFor(store).upsertIssue({ identifier: 'SYM-1', id: 'opaque-1' });
     const sink = new LogSink();
     const service = await startService({ workflowPath, logger: sink.logger(), env });

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startAppServerSession } from '../../src/runner/app-server/session.js';
 import type { AgentEvent } from '../../src/runner/events.js';
@@ -15,16 +15,22 @@ import { trackerProfiles } from '../../src/tracker/registry.js';
 import type { ToolContext } from '../../src/tracker/tracker.js';
 import { workspaceLocation } from '../../src/workspace/manager.js';
 import { shellQuote } from '../support/codex.js';
-import { startFakeLinear, type FakeLinear } from '../support/fake-linear/index.js';
-import { LogSink, NODE_BIN, RECORDING_SERVER, TempDirs, loadWorkflow, readRecords, receivedParams, recordingCommand, runOneWorker, writeWorkflow } from './support.js';
+import { startFakeLinear } from '../support/fake-linear/index.js';
+import {
+  LogSink,
+  NODE_BIN,
+  RECORDING_SERVER,
+  loadWorkflow,
+  memoryWorkflowFrontMatter,
+  readRecords,
+  receivedParams,
+  recordingCommand,
+  runOneWorker,
+  useServiceCleanup,
+  writeWorkflow,
+} from './support.js';
 
-const dirs = new TempDirs();
-let linear: FakeLinear | null = null;
-afterEach(async () => {
-  await linear?.close();
-  linear = null;
-  await dirs.cleanup();
-});
+const { dirs, closeAfter } = useServiceCleanup();
 
 /** A temp dir with an empty HOME (login shells then skip the machine's profile) and a record file. */
 async function sandbox(): Promise<{ dir: string; root: string; recFile: string; env: NodeJS.ProcessEnv }> {
@@ -47,16 +53,7 @@ describe('§17.5 coding-agent app-server client (conformance)', () => {
       `printf '%s' "$BASH_EXECUTION_STRING" > ${shellQuote(`${evidence}.command`)}`,
       `exec ${shellQuote(NODE_BIN)} ${shellQuote(RECORDING_SERVER)} ok`,
     ].join('; ');
-    const file = await writeWorkflow(s.dir, [
-      'tracker:',
-      '  kind: memory',
-      'workspace:',
-      `  root: ${JSON.stringify(s.root)}`,
-      'agent:',
-      '  max_turns: 1',
-      'codex:',
-      `  command: ${JSON.stringify(command)}`,
-    ]);
+    const file = await writeWorkflow(s.dir, memoryWorkflowFrontMatter({ root: s.root, command, maxTurns: 1 }));
     const workflow = await loadWorkflow(file, s.env);
     const issue = memoryIssue({ identifier: 'ABC/7 fix', id: 'issue-7' });
     const run = await runOneWorker({ workflow, tracker: new MemoryTracker({ issues: [issue] }), issue, env: s.env, logger: silentLogger() });
@@ -120,7 +117,7 @@ describe('§17.5 coding-agent app-server client (conformance)', () => {
   it('§17.5 provider-native agent tools: only the selected adapter\'s tools are advertised; valid inputs execute host-side with configured adapter auth; tracker secrets are not inherited by the agent', async () => {
     const s = await sandbox();
     const apiKey = 'lin_api_CONFORMANCE_0123456789abcdef';
-    linear = await startFakeLinear({ apiKey, projectSlug: 'conf-proj' });
+    const linear = closeAfter(await startFakeLinear({ apiKey, projectSlug: 'conf-proj' }));
     const stored = linear.addIssue({ identifier: 'SYM-1', title: 'Use the tool', state: 'Todo' });
     const env = { ...s.env, CONF_LINEAR_KEY: apiKey, LINEAR_API_KEY: apiKey };
     const file = await writeWorkflow(s.dir, [
@@ -173,16 +170,7 @@ describe('§17.5 coding-agent app-server client (conformance)', () => {
       },
     });
     const issue = tracker.upsertIssue({ identifier: 'SYM-5', id: 'opaque-dispatch-5', title: 'Original', nativeRef: { ticket_id: 'T-5', board_item_id: 'B-9' } });
-    const file = await writeWorkflow(s.dir, [
-      'tracker:',
-      '  kind: memory',
-      'workspace:',
-      `  root: ${JSON.stringify(s.root)}`,
-      'agent:',
-      '  max_turns: 2',
-      'codex:',
-      `  command: ${JSON.stringify(recordingCommand('tool', 'lookup_ticket', '{}'))}`,
-    ]);
+    const file = await writeWorkflow(s.dir, memoryWorkflowFrontMatter({ root: s.root, command: recordingCommand('tool', 'lookup_ticket', '{}'), maxTurns: 2 }));
     const workflow = await loadWorkflow(file, s.env);
     const run = await runOneWorker({ workflow, tracker, issue, env: s.env, logger: silentLogger() });
 

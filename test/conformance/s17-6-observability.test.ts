@@ -6,19 +6,13 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { startService, type RunningService } from '../../src/service/service.js';
-import { memoryTrackerFor, resetMemoryTrackers } from '../../src/tracker/memory.js';
-import { LogSink, TempDirs, recordingCommand, writeWorkflow } from './support.js';
+import { memoryTrackerFor } from '../../src/tracker/memory.js';
+import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from './support.js';
 
-const dirs = new TempDirs();
-const services: RunningService[] = [];
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((service) => service.stop(8000)));
-  resetMemoryTrackers();
-  await dirs.cleanup();
-});
+const { dirs, services } = useServiceCleanup();
 
 interface ServiceSetup {
   readonly dir: string;
@@ -35,21 +29,7 @@ async function serviceSetup(extra: readonly string[] = []): Promise<ServiceSetup
   const home = await dirs.make('symphony-conf-home-');
   const root = path.join(dir, 'workspaces');
   const store = `conformance-${path.basename(dir)}`;
-  const frontMatter = (more: readonly string[] = extra): string[] => [
-    'tracker:',
-    '  kind: memory',
-    '  provider:',
-    `    store: ${store}`,
-    'polling:',
-    '  interval_ms: 3600000',
-    'workspace:',
-    `  root: ${JSON.stringify(root)}`,
-    'agent:',
-    '  max_turns: 1',
-    'codex:',
-    `  command: ${JSON.stringify(recordingCommand('ok'))}`,
-    ...more,
-  ];
+  const frontMatter = (more: readonly string[] = extra): string[] => memoryWorkflowFrontMatter({ root, store, maxTurns: 1, extra: more });
   const workflowPath = await writeWorkflow(dir, frontMatter());
   const env = { ...process.env, HOME: home, REC_FILE: path.join(dir, 'records.jsonl') };
   return { dir, root, workflowPath, env, store, frontMatter };

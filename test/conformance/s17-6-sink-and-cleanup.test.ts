@@ -4,19 +4,13 @@
  */
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
-import { startService, type RunningService } from '../../src/service/service.js';
-import { memoryTrackerFor, resetMemoryTrackers } from '../../src/tracker/memory.js';
-import { LogSink, TempDirs, recordingCommand, writeWorkflow } from './support.js';
+import { startService } from '../../src/service/service.js';
+import { memoryTrackerFor } from '../../src/tracker/memory.js';
+import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from './support.js';
 
-const dirs = new TempDirs();
-const services: RunningService[] = [];
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((service) => service.stop(8000)));
-  resetMemoryTrackers();
-  await dirs.cleanup();
-});
+const { dirs, services } = useServiceCleanup();
 
 describe('§17.6 (known failures)', () => {
   it('§17.6 logging sink failures do not crash orchestration: a log file that cannot be opened (EISDIR/EACCES) warns once and later log calls never throw', async () => {
@@ -47,13 +41,11 @@ describe('§17.6 (known failures)', () => {
     const home = await dirs.make('symphony-conf-home-');
     const root = path.join(dir, 'workspaces');
     const store = `conformance-${path.basename(dir)}`;
-    const workflowPath = await writeWorkflow(dir, [
-      'tracker:', '  kind: memory', '  provider:', `    store: ${store}`,
-      'polling:', '  interval_ms: 3600000',
-      'workspace:', `  root: ${JSON.stringify(root)}`,
-      'hooks:', '  before_remove: "echo \\"$SYMPHONY_ISSUE_ID\\" > \\"$SYMPHONY_WORKSPACE/../removed-$SYMPHONY_ISSUE_IDENTIFIER.txt\\""',
-      'codex:', `  command: ${JSON.stringify(recordingCommand('ok'))}`,
-    ]);
+    const workflowPath = await writeWorkflow(dir, memoryWorkflowFrontMatter({
+      root,
+      store,
+      extra: ['hooks:', '  before_remove: "echo \\"$SYMPHONY_ISSUE_ID\\" > \\"$SYMPHONY_WORKSPACE/../removed-$SYMPHONY_ISSUE_IDENTIFIER.txt\\""'],
+    }));
     const done = memoryTrackerFor(store).upsertIssue({ identifier: 'SYM-9', id: 'opaque-9', state: 'Done' });
     await mkdir(path.join(root, 'SYM-9'), { recursive: true });
     await writeFile(path.join(root, 'SYM-9', 'work.txt'), 'old work');

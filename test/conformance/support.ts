@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { loadEffectiveWorkflow } from '../../src/config/load.js';
 import type { EffectiveWorkflow } from '../../src/config/types.js';
 import type { Issue } from '../../src/domain/issue.js';
 import type { Logger } from '../../src/logging/logger.js';
 import type { AgentEvent } from '../../src/runner/events.js';
+import type { RunningService } from '../../src/service/service.js';
 import { createWorkerStarter } from '../../src/service/worker-factory.js';
+import { resetMemoryTrackers } from '../../src/tracker/memory.js';
 import { trackerProfiles } from '../../src/tracker/registry.js';
 import type { TrackerAdapter } from '../../src/tracker/tracker.js';
 import { REPO_ROOT, shellQuote } from '../support/codex.js';
@@ -43,6 +46,41 @@ export class TempDirs {
   async cleanup(): Promise<void> {
     await Promise.all(this.#dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
+}
+
+/** What {@link useServiceCleanup} tears down after each test. */
+export interface ServiceCleanup {
+  /** Temp dirs, removed after each test. */
+  readonly dirs: TempDirs;
+  /** Running services, stopped (8 s bound each) after each test; a test may stop and pop one itself. */
+  readonly services: RunningService[];
+  /** Registers `resource` (e.g. a fake Linear API) to be closed after each test; returns it. */
+  closeAfter<T extends { close(): Promise<void> }>(resource: T): T;
+}
+
+/**
+ * Registers an `afterEach` that stops every service in `services`, closes every resource given to
+ * `closeAfter`, resets the in-memory tracker stores, and removes every temp dir, in that order.
+ * Call once at the top of a test file.
+ */
+export function useServiceCleanup(): ServiceCleanup {
+  const dirs = new TempDirs();
+  const services: RunningService[] = [];
+  const closables: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((service) => service.stop(8000)));
+    await Promise.all(closables.splice(0).map((resource) => resource.close()));
+    resetMemoryTrackers();
+    await dirs.cleanup();
+  });
+  return {
+    dirs,
+    services,
+    closeAfter: (resource) => {
+      closables.push(resource);
+      return resource;
+    },
+  };
 }
 
 /** One parsed log line (pino JSON with the level as its label). */
@@ -114,6 +152,42 @@ export async function writeWorkflow(dir: string, frontMatter: readonly string[],
   const file = path.join(dir, 'WORKFLOW.md');
   await writeFile(file, `---\n${frontMatter.join('\n')}\n---\n\n${prompt}\n`);
   return file;
+}
+
+/** Options of {@link memoryWorkflowFrontMatter}. */
+export interface MemoryWorkflowOptions {
+  /** `workspace.root` (absolute). */
+  readonly root: string;
+  /** `tracker.provider.store` (see `memoryTrackerFor`); omitted: no provider block. */
+  readonly store?: string;
+  /** `codex.command`; default: the recording fixture's `ok` scenario. */
+  readonly command?: string;
+  /** `agent.max_turns`; omitted: the config default. */
+  readonly maxTurns?: number;
+  /** More front-matter lines, appended as they are (e.g. a `hooks:` block). */
+  readonly extra?: readonly string[];
+}
+
+/**
+ * Front-matter lines for a workflow on the in-memory tracker: `tracker.kind: memory`, an
+ * hour-long `polling.interval_ms` (only startup and explicit refreshes tick), `workspace.root`,
+ * `codex.command`, then `agent.max_turns` and `extra` when given. Pass to {@link writeWorkflow}.
+ */
+export function memoryWorkflowFrontMatter(options: MemoryWorkflowOptions): string[] {
+  const { root, store, command = recordingCommand('ok'), maxTurns, extra = [] } = options;
+  return [
+    'tracker:',
+    '  kind: memory',
+    ...(store === undefined ? [] : ['  provider:', `    store: ${store}`]),
+    'polling:',
+    '  interval_ms: 3600000',
+    'workspace:',
+    `  root: ${JSON.stringify(root)}`,
+    'codex:',
+    `  command: ${JSON.stringify(command)}`,
+    ...(maxTurns === undefined ? [] : ['agent:', `  max_turns: ${maxTurns}`]),
+    ...extra,
+  ];
 }
 
 /** Loads a workflow through the real config layer and the real tracker registry. */

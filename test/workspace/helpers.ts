@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { HooksConfig } from '../../src/config/types.js';
 import type { Logger } from '../../src/logging/logger.js';
 
@@ -84,4 +85,29 @@ export function processesWithEnv(name: string, value: string): number[] {
  */
 export function hookTestEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, HOME: home, ...extra };
+}
+
+/** What {@link useHookSandbox} gives a test file. */
+export interface HookSandbox {
+  /** Temp dirs, removed after each test. */
+  readonly temps: TempDirs;
+  /** {@link hookTestEnv} with the file's empty HOME (created before the file's first test). */
+  env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+}
+
+/**
+ * Registers the vitest hooks shared by files that run hooks: one empty HOME for the whole file
+ * (made in `beforeAll`, removed in `afterAll`) and temp dirs removed after each test. Call once at
+ * the top of a test file.
+ */
+export function useHookSandbox(): HookSandbox {
+  const temps = new TempDirs();
+  const homes = new TempDirs();
+  let home = '';
+  beforeAll(async () => {
+    home = await homes.make('symphony-home-');
+  });
+  afterEach(() => temps.cleanup());
+  afterAll(() => homes.cleanup());
+  return { temps, env: (extra = {}) => hookTestEnv(home, extra) };
 }

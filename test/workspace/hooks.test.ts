@@ -1,27 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isSymphonyError, type SymphonyError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { runHook, type RunHookOptions } from '../../src/workspace/hooks.js';
 import { HOOK_OUTPUT_LOG_BYTES } from '../../src/workspace/output.js';
-import { captureLogger, hookTestEnv, isAlive, processesWithEnv, TempDirs, waitFor, WARN } from './helpers.js';
+import { captureLogger, isAlive, processesWithEnv, useHookSandbox, waitFor, WARN } from './helpers.js';
 
-const temps = new TempDirs();
-const homes = new TempDirs();
-let home = '';
-beforeAll(async () => {
-  home = await homes.make('symphony-home-');
-});
-afterEach(() => temps.cleanup());
-afterAll(() => homes.cleanup());
+const { temps, env: hookEnv } = useHookSandbox();
 
 async function options(overrides: Partial<RunHookOptions> = {}): Promise<RunHookOptions> {
   return {
     cwd: await temps.make(),
     timeoutMs: 30_000,
-    env: hookTestEnv(home),
+    env: hookEnv(),
     logger: silentLogger(),
     issue: { identifier: 'ABC-1', id: 'id-1' },
     ...overrides,
@@ -39,7 +32,7 @@ async function failure(promise: Promise<unknown>): Promise<SymphonyError> {
 
 describe('runHook', () => {
   it('runs bash -lc in the workspace with the given environment and returns its output', async () => {
-    const opts = await options({ env: hookTestEnv(home, { GREETING: 'hello' }) });
+    const opts = await options({ env: hookEnv({ GREETING: 'hello' }) });
     const outcome = await runHook('before_run', 'pwd; echo "$GREETING"; echo oops >&2', opts);
     expect(outcome?.exitCode).toBe(0);
     expect(outcome?.stdout).toBe(`${opts.cwd}\nhello\n`);
@@ -76,7 +69,7 @@ describe('runHook', () => {
       runHook('after_create', `sleep 1000 & echo $! > ${JSON.stringify(pidFile)}; wait`, await options({
         timeoutMs: 3000,
         killGraceMs: 5000,
-        env: hookTestEnv(home, { HOOK_TEST_TOKEN: token }),
+        env: hookEnv({ HOOK_TEST_TOKEN: token }),
       })),
     );
     const pid = await waitFor(() => (existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n') ? Number(readFileSync(pidFile, 'utf8')) : undefined), 'the background pid');
@@ -89,7 +82,7 @@ describe('runHook', () => {
 
   it('§15.4 background jobs of a hook that exits normally do not outlive it', async () => {
     const token = randomUUID();
-    const outcome = await runHook('after_create', 'sleep 1000 & echo started', await options({ env: hookTestEnv(home, { HOOK_TEST_TOKEN: token }) }));
+    const outcome = await runHook('after_create', 'sleep 1000 & echo started', await options({ env: hookEnv({ HOOK_TEST_TOKEN: token }) }));
     expect(outcome?.stdout).toBe('started\n');
     await waitFor(() => (processesWithEnv('HOOK_TEST_TOKEN', token).length === 0 ? true : undefined), 'the background sleep to be gone');
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HooksConfig } from '../../src/config/types.js';
 import { isSymphonyError, type SymphonyError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logging/logger.js';
@@ -14,16 +14,9 @@ import {
   workspaceLocation,
   type WorkspaceContext,
 } from '../../src/workspace/manager.js';
-import { captureLogger, hookTestEnv, hooksConfig, TempDirs, WARN, type LogLine } from './helpers.js';
+import { captureLogger, hooksConfig, useHookSandbox, WARN, type LogLine } from './helpers.js';
 
-const temps = new TempDirs();
-const homes = new TempDirs();
-let home = '';
-beforeAll(async () => {
-  home = await homes.make('symphony-home-');
-});
-afterEach(() => temps.cleanup());
-afterAll(() => homes.cleanup());
+const { temps, env: hookEnv } = useHookSandbox();
 
 const ISSUE = { identifier: 'ABC-1', id: 'issue-id-1' };
 
@@ -38,7 +31,7 @@ async function setup(hooks: Partial<HooksConfig> = {}, extraEnv: NodeJS.ProcessE
     hooks: hooksConfig(hooks),
     logger,
     secretEnvNames: [],
-    env: hookTestEnv(home, { OUT: out, ...extraEnv }),
+    env: hookEnv({ OUT: out, ...extraEnv }),
   };
   return { base, out, ctx, lines };
 }
