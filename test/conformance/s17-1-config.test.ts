@@ -29,18 +29,10 @@ describe('§17.1 $VAR resolution (conformance)', () => {
     const hook = 'echo "$CONF_PROJECT" > seen.txt';
     const command = 'CODEX_HOME=$HOME/.codex codex app-server';
     const file = await writeWorkflow(dir, [
-      'tracker:',
-      '  kind: linear',
-      '  provider:',
-      '    api_key: $CONF_LINEAR_KEY',
-      '    project_slug: ${CONF_PROJECT}',
-      '    endpoint: $CONF_ENDPOINT',
-      'workspace:',
-      '  root: $CONF_WS',
-      'hooks:',
-      `  after_create: ${JSON.stringify(hook)}`,
-      'codex:',
-      `  command: ${JSON.stringify(command)}`,
+      'tracker:', '  kind: linear', '  provider:', '    api_key: $CONF_LINEAR_KEY', '    project_slug: ${CONF_PROJECT}', '    endpoint: $CONF_ENDPOINT',
+      'workspace:', '  root: $CONF_WS',
+      'hooks:', `  after_create: ${JSON.stringify(hook)}`,
+      'codex:', `  command: ${JSON.stringify(command)}`,
     ]);
     const workflow = await loadWorkflow(file, env);
     const config = workflow.config;

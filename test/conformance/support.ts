@@ -55,7 +55,7 @@ export interface ServiceCleanup {
   /** Running services, stopped (8 s bound each) after each test; a test may stop and pop one itself. */
   readonly services: RunningService[];
   /** Registers `resource` (e.g. a fake Linear API) to be closed after each test; returns it. */
-  closeAfter<T extends { close(): Promise<void> }>(resource: T): T;
+  readonly closeAfter: <T extends { close(): Promise<void> }>(resource: T) => T;
 }
 
 /**

@@ -92,7 +92,7 @@ export interface HookSandbox {
   /** Temp dirs, removed after each test. */
   readonly temps: TempDirs;
   /** {@link hookTestEnv} with the file's empty HOME (created before the file's first test). */
-  env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  readonly env: (extra?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv;
 }
 
 /**
