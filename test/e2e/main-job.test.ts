@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { descendantPids, isAlive } from '../support/daemon.js';
 import type { ModelRequest, ModelStep } from '../support/fake-model/index.js';
+import { eventually } from '../support/wait.js';
 import { LINEAR_KEY, setupE2E, type E2E } from './harness.js';
 
 let env: E2E | null = null;
@@ -146,5 +148,17 @@ describe('end to end: WORKFLOW.md → Linear → workspace → real Codex app-se
     expect(await env.marker('before_remove.log')).toBeNull();
     daemon.signal('SIGTERM');
     expect((await daemon.waitForExit()).exitCode).toBe(0);
+  });
+
+  it('a daemon killed with SIGKILL leaves no agent behind: the app-server exits when its stdin closes', async () => {
+    env = await setupE2E((): ModelStep => ({ type: 'hang' }));
+    env.linear.addIssue({ identifier: 'SYM-5', title: 'Killed', state: 'Todo' });
+    const daemon = env.start();
+    await env.model.waitForRequests(1);
+    const agents = descendantPids(daemon.pid);
+    expect(agents.length).toBeGreaterThan(0);
+    daemon.signal('SIGKILL');
+    await daemon.waitForExit();
+    await eventually(() => agents.every((pid) => !isAlive(pid)), 'every agent process to exit after the daemon died', 30_000, 100);
   });
 });
