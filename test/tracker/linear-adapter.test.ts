@@ -49,7 +49,7 @@ describe('linear adapter reads', () => {
     linear.addIssue({ identifier: 'OTH-1', state: 'Todo', projectSlug: 'other' });
     const issues = await adapter.fetchIssuesByStates(['Todo']);
     expect(issues.map((i) => i.identifier)).toEqual(['SYM-1']);
-    expect(linear.requests[0]?.variables).toMatchObject({ projectSlug: 'proj', stateNames: ['Todo'] });
+    expect(linear.requests[0]?.variables).toMatchObject({ projectSlug: 'proj', states: { or: [{ name: { eqIgnoreCase: 'Todo' } }] } });
   });
 
   it('§17.3 Labels are normalized to lowercase (trimmed, blanks dropped, de-duplicated)', async () => {

@@ -2,7 +2,7 @@
  * The Linear tracker adapter (spec §11): wires settings, the gated GraphQL client, the reads and
  * the `linear_graphql` tool into one {@link TrackerAdapter}.
  */
-import type { Issue } from '../../domain/issue.js';
+import { normalizeStateName, type Issue } from '../../domain/issue.js';
 import { SymphonyError } from '../../errors.js';
 import type { AdapterDeps, TrackerScope } from '../profile.js';
 import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter } from '../tracker.js';
@@ -29,7 +29,12 @@ import { LinearTransport } from './transport.js';
 export function createLinearAdapter(settings: LinearSettings, scope: TrackerScope, deps: AdapterDeps): TrackerAdapter {
   const now = deps.now ?? Date.now;
   const logger = deps.logger.child({ tracker: 'linear' });
-  const transport = new LinearTransport({ endpoint: settings.endpoint, apiKey: settings.apiKey, timeoutMs: settings.requestTimeoutMs });
+  const transport = new LinearTransport({
+    endpoint: settings.endpoint,
+    apiKey: settings.apiKey,
+    timeoutMs: settings.requestTimeoutMs,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   const client = new LinearGraphqlClient({ transport, gate: new RateLimitGate(now), now, logger });
   const readDeps: ReadDeps = { client, projectSlug: settings.projectSlug, logger };
   const terminalStates = [...scope.terminalStates];
@@ -65,7 +70,8 @@ export function createLinearAdapter(settings: LinearSettings, scope: TrackerScop
     kind: 'linear',
 
     async fetchIssuesByStates(stateNames: readonly string[], options: ReadOptions = {}): Promise<Issue[]> {
-      const states = [...new Set(stateNames)];
+      // One entry per state, compared as the scheduler compares them (trim + lowercase).
+      const states = [...new Map(stateNames.filter((s) => s.trim() !== '').map((s) => [normalizeStateName(s), s.trim()])).values()];
       if (states.length === 0) return [];
       return readIssuesByStates(readDeps, states, await normalizeContext(), options.signal);
     },

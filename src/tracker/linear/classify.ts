@@ -54,7 +54,9 @@ export function classifyReply(reply: LinearReply, operation: string, nowMs: numb
     return fail(new SymphonyError('tracker_response', `Linear answered ${operation} with GraphQL errors: ${summarize(errors)}`, { details }));
   }
   if (reply.body === null) {
-    return fail(new SymphonyError('tracker_response', `Linear answered ${operation} with a non-JSON body (HTTP ${status})`, { details }));
+    const labelledJson = (reply.headers.get('content-type') ?? '').includes('json');
+    const what = labelledJson ? 'malformed JSON' : 'a non-JSON body';
+    return fail(new SymphonyError('tracker_response', `Linear answered ${operation} with ${what} (HTTP ${status})`, { details }));
   }
   const data = reply.body.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {

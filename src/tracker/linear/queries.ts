@@ -35,14 +35,14 @@ fragment SymphonyIssueFields on Issue {
 }`;
 
 /**
- * Candidate / terminal read: issues of one project (`slugId` eq) whose state name is in the list,
- * one page per request. Variables: `projectSlug: String!`, `stateNames: [String!]!`,
+ * Candidate / terminal read: issues of one project (`slugId` eq) whose state name is one of the list,
+ * one page per request. Variables: `projectSlug: String!`, `states: WorkflowStateFilter!` (an `or` of `name: {eqIgnoreCase}` per configured state, so state names match case-insensitively as spec §5.3.1 asks),
  * `first: Int!`, `after: String`.
  */
 export const ISSUES_BY_STATES_QUERY = `
-query SymphonyIssuesByStates($projectSlug: String!, $stateNames: [String!]!, $first: Int!, $after: String) {
+query SymphonyIssuesByStates($projectSlug: String!, $states: WorkflowStateFilter!, $first: Int!, $after: String) {
   issues(
-    filter: { project: { slugId: { eq: $projectSlug } }, state: { name: { in: $stateNames } } }
+    filter: { project: { slugId: { eq: $projectSlug } }, state: $states }
     first: $first
     after: $after
   ) {

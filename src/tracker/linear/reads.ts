@@ -35,8 +35,9 @@ export async function readIssuesByStates(
   const operation = 'SymphonyIssuesByStates';
   const issues: Issue[] = [];
   let after: string | null = null;
+  const seenCursors = new Set<string>();
   for (let page = 1; ; page++) {
-    const variables = { projectSlug: deps.projectSlug, stateNames: [...stateNames], first: LINEAR_PAGE_SIZE, after };
+    const variables = { projectSlug: deps.projectSlug, states: stateFilter(stateNames), first: LINEAR_PAGE_SIZE, after };
     const data = await deps.client.query(ISSUES_BY_STATES_QUERY, variables, operation, signal);
     const connection = issueConnection(data, operation);
     for (const node of connection.nodes) {
@@ -46,6 +47,10 @@ export async function readIssuesByStates(
     }
     const next = nextCursor(connection.pageInfo, after, page);
     if (next === null) return issues;
+    if (seenCursors.has(next)) {
+      throw new SymphonyError('tracker_pagination', `Linear issues page ${page} repeated an earlier endCursor`, { details: { page } });
+    }
+    seenCursors.add(next);
     after = next;
   }
 }
@@ -122,4 +127,9 @@ export function nextCursor(pageInfo: unknown, previous: string | null, page: num
     throw new SymphonyError('tracker_pagination', `Linear issues page ${page} repeated the previous endCursor`, { details: { page } });
   }
   return cursor;
+}
+
+/** `WorkflowStateFilter` matching any of `stateNames`, ignoring case (spec §5.3.1). */
+function stateFilter(stateNames: readonly string[]): { or: { name: { eqIgnoreCase: string } }[] } {
+  return { or: stateNames.map((name) => ({ name: { eqIgnoreCase: name } })) };
 }

@@ -87,6 +87,10 @@ export function validateLinearProvider(
   } else if (apiKey.kind === 'empty') {
     const why = apiKey.envName === null ? 'it is blank' : `$${apiKey.envName} is unset or empty`;
     errors.push({ code: 'missing_tracker_secret', message: `tracker.provider.api_key ${required}: ${why}` });
+  } else if (!/^[\t\x20-\x7e\x80-\xff]+$/.test(apiKey.value)) {
+    invalid(
+      `tracker.provider.api_key contains characters not allowed in an HTTP header (control or non-Latin-1)${apiKey.envName === null ? '' : `; check $${apiKey.envName}`}`,
+    );
   } else if (apiKey.envName === null) {
     warnings.push(
       `tracker.provider.api_key is a literal credential in WORKFLOW.md; an agent with workspace access can read it (prefer $${LINEAR_API_KEY_ENV})`,
@@ -174,11 +178,14 @@ function resolveEndpoint(resolved: Resolved): string | { message: string } {
   return url.toString();
 }
 
+/** Largest delay Node timers honour; larger values fire after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function resolveTimeout(raw: unknown): number | { message: string } {
   if (raw === undefined || raw === null) return LINEAR_DEFAULT_REQUEST_TIMEOUT_MS;
   const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  return { message: `tracker.provider.request_timeout_ms must be a positive integer of milliseconds (got ${JSON.stringify(raw) ?? typeLabel(raw)})` };
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_TIMER_MS) return value;
+  return { message: `tracker.provider.request_timeout_ms must be a positive integer of milliseconds, at most ${MAX_TIMER_MS} (got ${JSON.stringify(raw) ?? typeLabel(raw)})` };
 }
 
 function typeLabel(value: unknown): string {

@@ -109,6 +109,6 @@ export async function executeLinearTool(name: string, args: unknown, context: To
     return { success: false, text: scrub(outcome.error.toLine()) };
   } catch (error) {
     const line = isSymphonyError(error) ? error.toLine() : `internal: ${error instanceof Error ? error.message : String(error)}`;
-    return { success: false, text: scrub(oneLine(line)) };
+    return { success: false, text: oneLine(scrub(line)) };
   }
 }

@@ -1,15 +1,14 @@
 /**
- * One GraphQL POST to Linear through `@linear/sdk`'s raw-request path, with a timeout.
+ * One GraphQL POST to Linear, with a timeout, at most {@link LINEAR_MAX_CONCURRENT_REQUESTS} at once.
  *
- * SDK facts this relies on (`@linear/sdk` 98): `new LinearClient({ apiKey, apiUrl })` sends the
- * personal key raw as `Authorization` (no `Bearer`) and refuses plain-http URLs except localhost;
- * `LinearGraphQLClient.rawRequest` always calls `globalThis.fetch` (no custom fetch hook) and
- * spreads its constructor options into the fetch init, so a per-request client carries the
- * `AbortSignal`; it resolves only for a 2xx JSON body with `data` and no `errors`, and otherwise
- * throws a `LinearError` whose `raw.response` keeps the status, the headers (`Retry-After`…) and
- * the parsed body. A JSON body that fails to parse surfaces as a bare `SyntaxError`.
+ * `@linear/sdk` (98) builds the client: `new LinearClient({ apiKey, apiUrl })` validates the
+ * endpoint (https, or http only for loopback hosts) and prepares the headers (the personal key raw
+ * as `Authorization`, no `Bearer`; its user agent). The request itself is sent with `fetch` and the
+ * body read as text, because the SDK's raw-request path parses any JSON-labelled body before it
+ * exposes the status: a 429 whose body is empty or truncated would lose its status and
+ * `Retry-After`. Classification of the answer is the caller's (pure) job.
  */
-import { LinearClient, LinearError, LinearGraphQLClient } from '@linear/sdk';
+import { LinearClient } from '@linear/sdk';
 import PQueue from 'p-queue';
 import { SymphonyError, oneLine } from '../../errors.js';
 import type { SecretString } from './secret.js';
@@ -50,6 +49,8 @@ export interface SendHooks {
 /** Connection settings for {@link LinearTransport}. */
 export interface LinearTransportOptions {
   readonly endpoint: string;
+  /** `fetch` implementation. Default: the global one. */
+  readonly fetch?: typeof fetch;
   readonly apiKey: SecretString;
   /** Per-request deadline covering connect, headers and body, in ms. */
   readonly timeoutMs: number;
@@ -60,6 +61,8 @@ export class LinearTransport {
   readonly #sdk: LinearClient;
   readonly #endpoint: string;
   readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #secret: string;
   readonly #queue = new PQueue({ concurrency: LINEAR_MAX_CONCURRENT_REQUESTS });
 
   /** @throws Error from the SDK when `endpoint` is not https (or http to localhost). */
@@ -67,6 +70,8 @@ export class LinearTransport {
     this.#sdk = new LinearClient({ apiKey: options.apiKey.reveal(), apiUrl: options.endpoint });
     this.#endpoint = options.endpoint;
     this.#timeoutMs = options.timeoutMs;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#secret = options.apiKey.reveal();
   }
 
   /**
@@ -105,37 +110,44 @@ export class LinearTransport {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     const combined = signal ? AbortSignal.any([deadline.signal, signal]) : deadline.signal;
-    const client = new LinearGraphQLClient(this.#endpoint, { ...this.#sdk.options, signal: combined });
     try {
-      const result = await client.rawRequest<unknown, Record<string, unknown>>(document, { ...variables });
-      return {
-        status: result.status ?? 200,
-        headers: result.headers ?? new Headers(),
-        body: pickBody(result) ?? { data: result.data },
-        text: null,
-      };
+      const response = await this.#fetch(this.#endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...this.#sdk.options.headers },
+        body: JSON.stringify({ query: document, variables }),
+        signal: combined,
+      });
+      const raw = await response.text();
+      const body = parseBody(raw);
+      return { status: response.status, headers: response.headers, body, text: body === null ? raw : null };
     } catch (error) {
-      const response = error instanceof LinearError ? error.raw?.response : undefined;
-      if (response !== undefined) {
-        return {
-          status: response.status ?? 0,
-          headers: response.headers ?? new Headers(),
-          body: pickBody(response),
-          text: typeof response.error === 'string' ? response.error : null,
-        };
-      }
-      if (deadline.signal.aborted) {
-        throw new SymphonyError('tracker_request', `${where} timed out after ${this.#timeoutMs} ms`, { cause: error });
-      }
+      if (deadline.signal.aborted) throw new SymphonyError('tracker_request', `${where} timed out after ${this.#timeoutMs} ms`, { cause: error });
       if (signal?.aborted) throw new SymphonyError('tracker_request', `${where} aborted`, { cause: error });
-      if (error instanceof SyntaxError) {
-        throw new SymphonyError('tracker_response', `${where}: Linear answered with malformed JSON`, { cause: error });
-      }
-      throw new SymphonyError('tracker_request', `${where} failed: ${describeFailure(error)}`, { cause: error });
+      const reason = describeFailure(error, (text) => this.#scrub(text));
+      // Some errors (an invalid header value) quote the credential: such a cause is not kept.
+      const quotesSecret = reason !== describeFailure(error, (text) => text);
+      throw new SymphonyError('tracker_request', `${where} failed: ${reason}`, quotesSecret ? {} : { cause: error });
     } finally {
       clearTimeout(timer);
     }
   }
+
+  #scrub(text: string): string {
+    const secret = this.#secret;
+    return secret.length === 0 ? text : text.split(secret).join('[redacted]');
+  }
+}
+
+/** The GraphQL response keys of a JSON object body; null for anything else (empty, not JSON, `null`, a list…). */
+function parseBody(raw: string): LinearBody | null {
+  let parsed: unknown;
+  try {
+    parsed = raw.trim() === '' ? undefined : JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  return pickBody(parsed as Record<string, unknown>);
 }
 
 function pickBody(source: { data?: unknown; errors?: unknown; extensions?: unknown }): LinearBody | null {
@@ -146,10 +158,10 @@ function pickBody(source: { data?: unknown; errors?: unknown; extensions?: unkno
   return Object.keys(body).length === 0 ? null : body;
 }
 
-/** `fetch failed (ECONNREFUSED)`-style summary of a transport error. */
-function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return oneLine(String(error), 200);
+/** `fetch failed (ECONNREFUSED)`-style summary of a transport error, scrubbed before it is flattened. */
+function describeFailure(error: unknown, scrub: (text: string) => string): string {
+  if (!(error instanceof Error)) return oneLine(scrub(String(error)), 200);
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
   const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : null;
-  return oneLine(code ? `${error.message} (${code})` : error.message, 200);
+  return oneLine(scrub(code ? `${error.message} (${code})` : error.message), 200);
 }
