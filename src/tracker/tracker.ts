@@ -45,8 +45,8 @@ export interface TrackerAdapter {
   readonly kind: string;
 
   /**
-   * Issues in the configured scope whose state is one of `stateNames` (compared as the provider
-   * does), including non-dispatchable ones. `[]` resolves to `[]` without a provider request.
+   * Issues in the configured scope whose state is one of `stateNames` (compared ignoring case and
+   * surrounding blanks, spec §5.3.1), including non-dispatchable ones. `[]` resolves to `[]` without a provider request.
    * Malformed records are omitted and logged. Order: the provider's page order.
    */
   fetchIssuesByStates(stateNames: readonly string[], options?: ReadOptions): Promise<Issue[]>;
