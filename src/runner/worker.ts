@@ -77,6 +77,12 @@ export async function runWorker(run: WorkerRun, deps: WorkerDeps): Promise<Worke
   run.onWorkspaceReady(workspace.path);
 
   let session: WorkerSession | null = null;
+  // Events are forwarded only while this run is live: a late one (a host-side tool call finishing
+  // after the stop, say) would otherwise be folded into the next run of the same issue.
+  let forwarding = true;
+  const onEvent: AgentEventSink = (event) => {
+    if (forwarding) run.onEvent(event);
+  };
   const onAbort = (): void => {
     void session?.stop();
   };
@@ -86,7 +92,7 @@ export async function runWorker(run: WorkerRun, deps: WorkerDeps): Promise<Worke
     await deps.beforeRun(workspace.path, issue);
     throwIfAborted(signal);
     const prompt = deps.renderPrompt(issue, run.attempt);
-    session = await deps.startSession(workspace.path, run.onEvent, signal);
+    session = await deps.startSession(workspace.path, onEvent, signal);
     throwIfAborted(signal);
     for (let turn = 1; ; turn++) {
       const text = turn === 1 ? prompt : deps.continuationText(issue, turn, deps.maxTurns);
@@ -105,6 +111,7 @@ export async function runWorker(run: WorkerRun, deps: WorkerDeps): Promise<Worke
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (session) await session.stop();
+    forwarding = false;
     await deps.afterRun(workspace.path, issue);
   }
 }

@@ -169,7 +169,7 @@ export class SessionCore {
         this.options.logger.warn({ reason, line: line === null ? null : oneLine(line, 200) }, 'malformed app-server output');
         this.emit('malformed', { message: oneLine(reason, 200) });
       },
-      onOther: (value) => this.emit('other_message', { message: oneLine(JSON.stringify(value) ?? String(value), 200) }),
+      onOther: (value) => this.emit('other_message', { message: preview(value) }),
       onClose: () => {
         void this.exitWithin(EXIT_SETTLE_MS).then((exit) => this.markGone(exit));
       },
@@ -237,6 +237,11 @@ export class SessionCore {
     } catch (error) {
       text = `tool ${tool} failed: ${error instanceof Error ? error.message : String(error)}`;
     }
+    if (this.gone !== null) {
+      // The session ended while the tool ran: nobody is waiting for this answer or event.
+      this.options.logger.info({ tool, method }, 'tool call finished after the session ended; result dropped');
+      return;
+    }
     this.connection?.respond(id, toolCallResponse({ success, text }));
     this.emit(success ? 'tool_call_completed' : 'tool_call_failed', { method, message: `${tool}: ${oneLine(text, 150)}` });
   }
@@ -252,5 +257,14 @@ export class SessionCore {
     } catch (error) {
       this.options.logger.warn({ event, error: error instanceof Error ? error.message : String(error) }, 'agent event sink threw; event dropped');
     }
+  }
+}
+
+/** One-line preview (≤ 200 chars) of a non-JSON-RPC value; never throws (deep nesting overflows JSON.stringify). */
+function preview(value: unknown): string {
+  try {
+    return oneLine(JSON.stringify(value) ?? String(value), 200);
+  } catch {
+    return `non-JSON-RPC ${Array.isArray(value) ? 'array' : typeof value} (too deeply nested to show)`;
   }
 }

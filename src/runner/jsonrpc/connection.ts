@@ -107,12 +107,24 @@ export class JsonRpcConnection {
 
   private consume(chunk: Buffer | string): void {
     for (const event of this.decoder.push(chunk)) {
-      this.handlers.onActivity?.();
-      if (event.kind === 'overflow') {
-        this.handlers.onMalformed(`line longer than ${event.maxLineBytes} bytes skipped`, null);
-        continue;
+      this.guarded(() => {
+        this.handlers.onActivity?.();
+        if (event.kind === 'overflow') this.handlers.onMalformed(`line longer than ${event.maxLineBytes} bytes skipped`, null);
+        else this.dispatch(event.text);
+      });
+    }
+  }
+
+  /** Runs one handler call: a throw must never escape the stream listener (it would end the daemon). */
+  private guarded(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      try {
+        this.handlers.onMalformed(`message handling failed: ${error instanceof Error ? error.message : String(error)}`, null);
+      } catch {
+        // nothing left to report to
       }
-      this.dispatch(event.text);
     }
   }
 
@@ -145,7 +157,7 @@ export class JsonRpcConnection {
     if (this.inputFinished) return;
     this.inputFinished = true;
     for (const event of this.decoder.end()) {
-      if (event.kind === 'line') this.dispatch(event.text);
+      if (event.kind === 'line') this.guarded(() => this.dispatch(event.text));
     }
     this.close(new SymphonyError('port_exit', 'app-server closed its output stream'));
     this.handlers.onClose?.();
