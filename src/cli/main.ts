@@ -5,8 +5,9 @@
  * - `symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]`; `--help`; `--version`.
  * - Exit 0 after a normal shutdown; 1 when startup fails (missing file, invalid workflow);
  *   2 for a usage error.
- * - SIGINT/SIGTERM: stop polling, stop every agent (its whole process group), run `after_run`
- *   hooks, exit 0 within 10 s; a second signal exits at once (process groups still killed).
+ * - SIGINT/SIGTERM/SIGHUP: stop polling, stop every agent (its whole process group), run
+ *   `after_run` hooks, exit 0 within 10 s; a second signal exits at once (129/130/143) after
+ *   killing the whole process tree. During startup a signal kills startup cleanup hooks and exits 0.
  */
 import { existsSync, statSync } from 'node:fs';
 import { isSymphonyError, toSymphonyError } from '../errors.js';
@@ -19,6 +20,12 @@ import { parseArgs, usageText } from './args.js';
 
 /** Graceful shutdown budget: agents and hooks get this long before the process exits anyway. */
 export const SHUTDOWN_DEADLINE_MS = 8000;
+
+/** Signals that stop the daemon gracefully (SIGHUP: the terminal or ssh session went away). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Exit code when a second stop signal ends the daemon at once (128 + signal number). */
+const SECOND_SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 /** Streams the CLI writes to (injectable for tests). */
 export interface CliIo {
@@ -59,6 +66,18 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   if (command.port !== null) {
     logger.warn({ port: command.port }, 'the HTTP status server is not part of this build yet; --port is ignored');
   }
+  // Until the service runs, a stop signal only has startup cleanup hooks to stop; nothing is
+  // dispatched yet, and the next start repeats the cleanup.
+  const duringStartup = (signal: NodeJS.Signals): void => {
+    logger.warn({ signal }, 'signal during startup: exiting (startup cleanup runs again at the next start)');
+    killProcessTree();
+    logger.flush(() => process.exit(0));
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, duringStartup);
+  // A stray rejection must never take the daemon (and its agents) down.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ reason: isSymphonyError(reason) ? reason.toLine() : String(reason) }, 'unhandled rejection (ignored)');
+  });
   let service: RunningService;
   try {
     service = await startService({ workflowPath: command.workflowPath, logger });
@@ -68,6 +87,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     logger.flush();
     io.stderr(`symphony: startup failed: ${err.toLine()}\n`);
     return 1;
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, duringStartup);
   }
   return waitForSignals(service, logger);
 }
@@ -97,7 +118,7 @@ function waitForSignals(service: RunningService, logger: Logger): Promise<number
         logger.warn({ signal }, 'second signal: exiting now');
         logger.flush();
         killProcessTree();
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+        process.exit(SECOND_SIGNAL_EXIT[signal] ?? 143);
       }
       stopping = true;
       logger.info({ signal }, 'shutdown requested');
@@ -105,25 +126,17 @@ function waitForSignals(service: RunningService, logger: Logger): Promise<number
         (clean) => {
           if (!clean) logger.warn({ deadline_ms: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; killing remaining agents');
           killProcessTree();
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          logger.flush();
-          resolve(exitCode);
+          for (const stop of STOP_SIGNALS) process.off(stop, onSignal);
+          logger.flush(() => resolve(exitCode));
         },
         (error: unknown) => {
           logger.error({ reason: toSymphonyError(error).toLine() }, 'shutdown failed');
           killProcessTree();
-          logger.flush();
-          resolve(1);
+          logger.flush(() => resolve(1));
         },
       );
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    // A stray rejection must never take the daemon (and its agents) down.
-    process.on('unhandledRejection', (reason) => {
-      logger.error({ reason: isSymphonyError(reason) ? reason.toLine() : String(reason) }, 'unhandled rejection (ignored)');
-    });
+    for (const stop of STOP_SIGNALS) process.on(stop, onSignal);
     process.on('uncaughtException', (error) => {
       logger.fatal({ reason: String(error), stack: error.stack }, 'uncaught exception; shutting down');
       exitCode = 1;

@@ -82,6 +82,10 @@ export class Orchestrator {
   private ticking = false;
   private tickRequested = false;
   private stopped = false;
+  /** Set once startup cleanup is done and the first tick armed (spec §16.1). */
+  private started = false;
+  /** Aborted at shutdown so tracker reads in flight do not hold the process. */
+  private readonly reads = new AbortController();
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -112,12 +116,13 @@ export class Orchestrator {
     const config = workflow.config;
     try {
       const tracker = this.deps.trackerFor(config);
-      const terminal = await tracker.fetchIssuesByStates(config.tracker.terminalStates);
+      const terminal = await tracker.fetchIssuesByStates(config.tracker.terminalStates, { signal: this.reads.signal });
       await Promise.all(terminal.map((issue) => this.deps.removeWorkspace(config, { id: issue.id, identifier: issue.identifier }, null)));
       this.deps.logger.info({ count: terminal.length, outcome: 'completed' }, 'startup terminal workspace cleanup');
     } catch (error) {
       this.deps.logger.warn({ reason: toSymphonyError(error).toLine(), outcome: 'skipped' }, 'startup terminal workspace cleanup failed; continuing');
     }
+    this.started = true;
     this.scheduleTick(0);
   }
 
@@ -127,6 +132,7 @@ export class Orchestrator {
    */
   requestRefresh(): boolean {
     if (this.stopped) return true;
+    if (!this.started) return true; // start() arms the first tick once startup cleanup is done (§16.1)
     if (this.ticking) {
       const coalesced = this.tickRequested;
       this.tickRequested = true;
@@ -145,6 +151,7 @@ export class Orchestrator {
     this.tickTimer = null;
     this.stopped = true;
     this.apply({ type: 'shutdown' });
+    this.reads.abort(new Error('shutting down'));
     const all = Promise.allSettled([...this.pending]).then(() => true);
     let timer: TimerHandle | undefined;
     const deadline = new Promise<boolean>((resolve) => {
@@ -212,10 +219,10 @@ export class Orchestrator {
       const config = workflow.config;
       if (this.state.running.size >= config.agent.maxConcurrentAgents) return;
       try {
-        const issues = await this.deps.trackerFor(config).fetchIssuesByStates(config.tracker.activeStates);
+        const issues = await this.deps.trackerFor(config).fetchIssuesByStates(config.tracker.activeStates, { signal: this.reads.signal });
         if (!this.stopped) this.apply({ type: 'candidates_fetched', issues });
       } catch (error) {
-        log.error({ reason: toSymphonyError(error).toLine(), outcome: 'skipped' }, 'candidate fetch failed; skipping dispatch this tick');
+        if (!this.stopped) log.error({ reason: toSymphonyError(error).toLine(), outcome: 'skipped' }, 'candidate fetch failed; skipping dispatch this tick');
       }
     } catch (error) {
       log.error({ reason: toSymphonyError(error).toLine() }, 'tick failed');
@@ -233,7 +240,7 @@ export class Orchestrator {
     const ids = [...this.state.running.values()].filter((e) => e.stopping === null).map((e) => e.issueId);
     if (ids.length === 0) return;
     try {
-      const issues = await this.deps.trackerFor(this.deps.workflow.current().config).fetchIssuesByIds(ids);
+      const issues = await this.deps.trackerFor(this.deps.workflow.current().config).fetchIssuesByIds(ids, { signal: this.reads.signal });
       this.apply({ type: 'running_refreshed', requestedIds: ids, issues });
     } catch (error) {
       this.apply({ type: 'running_refresh_failed', error: toSymphonyError(error).toLine() });
@@ -271,7 +278,7 @@ export class Orchestrator {
       case 'fetch_retry_issue': {
         const tracker = this.deps.trackerFor(this.deps.workflow.current().config);
         this.track(
-          tracker.fetchIssuesByIds([effect.issueId]).then(
+          tracker.fetchIssuesByIds([effect.issueId], { signal: this.reads.signal }).then(
             (issues) => this.apply({ type: 'retry_refreshed', issueId: effect.issueId, issue: issues.find((i) => i.id === effect.issueId) ?? null }),
             (error: unknown) => this.apply({ type: 'retry_refresh_failed', issueId: effect.issueId, error: toSymphonyError(error).toLine() }),
           ),

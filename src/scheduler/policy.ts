@@ -81,7 +81,8 @@ export function stateSlotsAvailable(
   config: SchedulerConfig,
 ): number {
   const key = normalizeStateName(state);
-  const limit = config.maxConcurrentAgentsByState[key] ?? config.maxConcurrentAgents;
+  const limits = config.maxConcurrentAgentsByState;
+  const limit = (Object.hasOwn(limits, key) ? limits[key] : undefined) ?? config.maxConcurrentAgents;
   let count = 0;
   for (const entry of running.values()) if (normalizeStateName(entry.issue.state) === key) count++;
   return Math.max(limit - count, 0);

@@ -2,6 +2,7 @@
  * The running daemon (spec §16.1): logging, the hot-reloading workflow store, the orchestrator,
  * startup validation, startup cleanup and the first tick. Shut down with {@link RunningService.stop}.
  */
+import path from 'node:path';
 import { WorkflowStore } from '../config/store.js';
 import type { Logger } from '../logging/logger.js';
 import { parsePromptTemplate } from '../prompt/render.js';
@@ -73,7 +74,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         // The workspace manager names the issue (issue_id, issue_identifier) on each of its lines.
         await removeWorkspace(
           { path: target, identifier: issue.identifier, id: issue.id },
-          { root: config.workspaceRoot, hooks: config.hooks, logger, secretEnvNames: config.secretEnvNames, env },
+          // A recorded path is <root at dispatch>/<key>: contain it in that root, not one a later reload chose.
+          { root: workspacePath === null ? config.workspaceRoot : path.dirname(workspacePath), hooks: config.hooks, logger, secretEnvNames: config.secretEnvNames, env },
         );
       } catch (error) {
         const reason = toSymphonyError(error).toLine();

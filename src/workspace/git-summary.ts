@@ -26,7 +26,13 @@ export interface GitSummary {
  */
 export async function gitSummary(workspacePath: string, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<GitSummary | null> {
   try {
-    const git = simpleGit({ baseDir: workspacePath, timeout: { block: timeoutMs } }).env(withoutUndefined(env));
+    const git = simpleGit({
+      baseDir: workspacePath,
+      timeout: { block: timeoutMs },
+      // .git/config may be agent-written: it must never choose a command for the daemon to run.
+      config: ['core.fsmonitor=false'],
+      unsafe: { allowUnsafeFsMonitor: true }, // simple-git refuses any core.fsmonitor override without it
+    }).env(withoutUndefined(env));
     if (!(await git.checkIsRepo(CheckRepoActions.IS_REPO_ROOT))) return null;
     const status = await git.status();
     const head = await git.revparse(['--short', 'HEAD']).catch(() => null);
