@@ -147,7 +147,7 @@ function parseBody(raw: string): LinearBody | null {
     return null;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-  return pickBody(parsed as Record<string, unknown>);
+  return pickBody(parsed);
 }
 
 function pickBody(source: { data?: unknown; errors?: unknown; extensions?: unknown }): LinearBody | null {
