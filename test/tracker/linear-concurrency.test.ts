@@ -63,3 +63,25 @@ describe('Linear adapter rate limit with queued requests', () => {
     expect(codes.filter((c) => c === 'tracker_request')).toHaveLength(LINEAR_MAX_CONCURRENT_REQUESTS - 1);
   });
 });
+
+describe('Linear connection shared per credential', () => {
+  it('a rebuilt adapter (a workflow reload) stays inside the rate-limit window the old one saw', async () => {
+    const { linearTrackerProfile } = await import('../../src/tracker/linear/profile.js');
+    const { silentLogger } = await import('../../src/logging/logger.js');
+    fixture = await startLinearFixture();
+    const { linear, settings } = fixture;
+    const clock = { now: Date.parse('2025-01-01T00:00:00Z') };
+    const now = (): number => clock.now;
+    const build = (activeStates: string[]) =>
+      linearTrackerProfile.create(settings, { activeStates, terminalStates: ['Done'] }, { logger: silentLogger(), now });
+    const before = build(['Todo']);
+    linear.failNext('429', { retryAfterSeconds: 30 });
+    await expect(before.fetchIssuesByStates(['Todo'])).rejects.toMatchObject({ code: 'tracker_rate_limited' });
+    const sent = linear.requests.length;
+    const after = build(['Todo', 'In Progress']);
+    await expect(after.fetchIssuesByStates(['Todo'])).rejects.toMatchObject({ code: 'tracker_rate_limited' });
+    expect(linear.requests.length).toBe(sent);
+    clock.now += 30_000;
+    await expect(after.fetchIssuesByStates(['Todo'])).resolves.toEqual([]);
+  });
+});

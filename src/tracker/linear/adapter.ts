@@ -7,13 +7,12 @@ import { SymphonyError } from '../../errors.js';
 import type { AdapterDeps, TrackerScope } from '../profile.js';
 import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter } from '../tracker.js';
 import { LinearGraphqlClient } from './client.js';
+import { linearConnection } from './connections.js';
 import type { NormalizeContext } from './normalize.js';
 import { VIEWER_QUERY } from './queries.js';
-import { RateLimitGate } from './rate-limit.js';
 import { readIssuesByIds, readIssuesByStates, type ReadDeps } from './reads.js';
 import type { LinearSettings } from './settings.js';
 import { executeLinearTool, linearGraphqlToolSpec } from './tool.js';
-import { LinearTransport } from './transport.js';
 
 /**
  * Builds a Linear adapter bound to `settings` and the effective state lists.
@@ -21,21 +20,17 @@ import { LinearTransport } from './transport.js';
  * Reads reject with `SymphonyError` codes `tracker_request`, `tracker_status`, `tracker_response`,
  * `tracker_pagination` or `tracker_rate_limited`. For `assignee: me` the viewer id is fetched
  * once per adapter (concurrent callers share the request; a failed lookup is retried next call).
- * `deps.now` drives the rate-limit window (default `Date.now`). `deps.fetch` is not used: the
- * SDK's raw-request path always calls `globalThis.fetch`.
+ * `deps.now` drives the rate-limit window (default `Date.now`). The request queue and the
+ * rate-limit window are shared by every adapter for the same endpoint and key (see
+ * `linearConnection`); `deps.fetch` replaces `fetch` and gives the adapter a private connection.
  *
  * Implements spec §11.1, §11.2 and §10.5 for `tracker.kind: linear`.
  */
 export function createLinearAdapter(settings: LinearSettings, scope: TrackerScope, deps: AdapterDeps): TrackerAdapter {
   const now = deps.now ?? Date.now;
   const logger = deps.logger.child({ tracker: 'linear' });
-  const transport = new LinearTransport({
-    endpoint: settings.endpoint,
-    apiKey: settings.apiKey,
-    timeoutMs: settings.requestTimeoutMs,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-  });
-  const client = new LinearGraphqlClient({ transport, gate: new RateLimitGate(now), now, logger });
+  const { transport, gate } = linearConnection(settings, now, deps.fetch);
+  const client = new LinearGraphqlClient({ transport, gate, now, logger });
   const readDeps: ReadDeps = { client, projectSlug: settings.projectSlug, logger };
   const terminalStates = [...scope.terminalStates];
   let viewer: Promise<string> | null = null;
