@@ -53,6 +53,8 @@ export interface WorkerRun {
   readonly onEvent: AgentEventSink;
   /** Called once the workspace exists, with its path (recorded for terminal cleanup). */
   readonly onWorkspaceReady: (workspacePath: string) => void;
+  /** Resolves when a removal of this workspace still running at dispatch has ended. */
+  readonly notBefore?: Promise<void>;
 }
 
 /** Why a worker ended normally. */
@@ -72,6 +74,7 @@ function throwIfAborted(signal: AbortSignal): void {
 export async function runWorker(run: WorkerRun, deps: WorkerDeps): Promise<WorkerExit> {
   const { signal, logger } = run;
   let issue = run.issue;
+  if (run.notBefore) await run.notBefore;
   throwIfAborted(signal);
   const workspace = await deps.ensureWorkspace(issue);
   run.onWorkspaceReady(workspace.path);

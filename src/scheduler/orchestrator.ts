@@ -9,6 +9,7 @@ import { toSymphonyError, type SymphonyError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { AgentEvent } from '../runner/events.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
+import PQueue from 'p-queue';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { step } from './core.js';
 import type { Effect, SchedulerEvent } from './events.js';
@@ -32,6 +33,17 @@ export interface WorkerHandle {
   stop(reason: StopReason): void;
 }
 
+/** What a worker reports back, and what it must wait for. */
+export interface WorkerReport {
+  workspaceReady(path: string): void;
+  agentEvent(event: AgentEvent): void;
+  /**
+   * Resolves when a removal of this issue's workspace that was still running at dispatch has
+   * finished; the worker must not touch the workspace before. Absent when none was running.
+   */
+  readonly notBefore?: Promise<void>;
+}
+
 /** Hooks the shell calls to act on the outside world; injected so tests can substitute fakes. */
 export interface OrchestratorDeps {
   readonly workflow: WorkflowSource;
@@ -43,7 +55,7 @@ export interface OrchestratorDeps {
     attempt: number | null,
     workflow: EffectiveWorkflow,
     tracker: TrackerAdapter,
-    report: { workspaceReady(path: string): void; agentEvent(event: AgentEvent): void },
+    report: WorkerReport,
   ): WorkerHandle;
   /**
    * Removes an issue's workspace (runs `before_remove`); never rejects. `issue` carries both ids so
@@ -53,6 +65,9 @@ export interface OrchestratorDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
 }
+
+/** Workspace removals run at once during startup cleanup (each may run a `before_remove` hook). */
+export const STARTUP_CLEANUP_CONCURRENCY = 4;
 
 /** Change notifications for status surfaces (never required for correctness, spec §13.4). */
 export type OrchestratorListener = (change: { readonly event: SchedulerEvent; readonly effects: readonly Effect[] }) => void;
@@ -84,6 +99,8 @@ export class Orchestrator {
   private stopped = false;
   /** Set once startup cleanup is done and the first tick armed (spec §16.1). */
   private started = false;
+  /** Workspace removals in progress, by issue identifier (a new run of the issue waits for them). */
+  private readonly removals = new Map<string, Promise<void>>();
   /** Aborted at shutdown so tracker reads in flight do not hold the process. */
   private readonly reads = new AbortController();
 
@@ -117,7 +134,9 @@ export class Orchestrator {
     try {
       const tracker = this.deps.trackerFor(config);
       const terminal = await tracker.fetchIssuesByStates(config.tracker.terminalStates, { signal: this.reads.signal });
-      await Promise.all(terminal.map((issue) => this.deps.removeWorkspace(config, { id: issue.id, identifier: issue.identifier }, null)));
+      // Bounded: each removal may run a before_remove hook.
+      const queue = new PQueue({ concurrency: STARTUP_CLEANUP_CONCURRENCY });
+      await Promise.all(terminal.map((issue) => queue.add(() => this.removeWorkspace(config, { id: issue.id, identifier: issue.identifier }, null))));
       this.deps.logger.info({ count: terminal.length, outcome: 'completed' }, 'startup terminal workspace cleanup');
     } catch (error) {
       this.deps.logger.warn({ reason: toSymphonyError(error).toLine(), outcome: 'skipped' }, 'startup terminal workspace cleanup failed; continuing');
@@ -286,11 +305,20 @@ export class Orchestrator {
         return;
       }
       case 'remove_workspace':
-        this.track(
-          this.deps.removeWorkspace(this.deps.workflow.current().config, { id: effect.issueId, identifier: effect.identifier }, effect.workspacePath),
-        );
+        this.track(this.removeWorkspace(this.deps.workflow.current().config, { id: effect.issueId, identifier: effect.identifier }, effect.workspacePath));
         return;
     }
+  }
+
+  /** Runs a removal after any earlier one of the same issue, and records it until it ends. */
+  private removeWorkspace(config: ServiceConfig, issue: { readonly id: string; readonly identifier: string }, workspacePath: string | null): Promise<void> {
+    const previous = this.removals.get(issue.identifier) ?? Promise.resolve();
+    const removal = previous.then(() => this.deps.removeWorkspace(config, issue, workspacePath)).catch(() => undefined);
+    this.removals.set(issue.identifier, removal);
+    void removal.then(() => {
+      if (this.removals.get(issue.identifier) === removal) this.removals.delete(issue.identifier);
+    });
+    return removal;
   }
 
   private startWorker(issue: Issue, attempt: number | null): void {
@@ -298,9 +326,11 @@ export class Orchestrator {
     let handle: WorkerHandle;
     try {
       const tracker = this.deps.trackerFor(workflow.config);
+      const pendingRemoval = this.removals.get(issue.identifier);
       handle = this.deps.startWorker(issue, attempt, workflow, tracker, {
         workspaceReady: (path) => this.apply({ type: 'workspace_ready', issueId: issue.id, workspacePath: path }),
         agentEvent: (event) => this.apply({ type: 'agent_event', issueId: issue.id, event }),
+        ...(pendingRemoval ? { notBefore: pendingRemoval } : {}),
       });
     } catch (error) {
       const line = `failed to spawn agent: ${toSymphonyError(error).toLine()}`;

@@ -11,7 +11,7 @@ import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
 import { startAppServerSession } from '../runner/app-server/session.js';
 import type { AgentEvent } from '../runner/events.js';
 import { runWorker, type WorkerDeps } from '../runner/worker.js';
-import type { WorkerHandle } from '../scheduler/orchestrator.js';
+import type { WorkerHandle, WorkerReport } from '../scheduler/orchestrator.js';
 import { isActiveState, issueRoutable } from '../scheduler/policy.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import { gitSummary } from '../workspace/git-summary.js';
@@ -36,7 +36,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
     attempt: number | null,
     workflow: EffectiveWorkflow,
     tracker: TrackerAdapter,
-    report: { workspaceReady(path: string): void; agentEvent(event: AgentEvent): void },
+    report: WorkerReport,
   ): WorkerHandle => {
     const config = workflow.config;
     const logger = options.logger.child({ issue_id: issue.id, issue_identifier: issue.identifier });
@@ -105,6 +105,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
           }
         },
         onWorkspaceReady: (path) => report.workspaceReady(path),
+        ...(report.notBefore ? { notBefore: report.notBefore } : {}),
       },
       deps,
     );

@@ -9,7 +9,7 @@ import type { AgentConfig, CodexConfig, EffectiveWorkflow, ServiceConfig, Tracke
 import type { Issue } from '../../src/domain/issue.js';
 import { SymphonyError } from '../../src/errors.js';
 import type { AgentEvent } from '../../src/runner/events.js';
-import { Orchestrator, type WorkerHandle, type WorkflowSource } from '../../src/scheduler/orchestrator.js';
+import { Orchestrator, type WorkerHandle, type WorkerReport, type WorkflowSource } from '../../src/scheduler/orchestrator.js';
 import type { StateSnapshot } from '../../src/scheduler/snapshot.js';
 import type { StopReason } from '../../src/scheduler/state.js';
 import { MemoryTracker, type MemoryIssueInput, type MemoryTrackerOptions } from '../../src/tracker/memory.js';
@@ -159,6 +159,8 @@ export interface FakeWorker {
   fail(error?: unknown): void;
   workspaceReady(path: string): void;
   agentEvent(event: Partial<AgentEvent> & Pick<AgentEvent, 'event'>): void;
+  /** The removal the worker was told to wait for, if one was running at dispatch. */
+  readonly notBefore: Promise<void> | undefined;
 }
 
 export type { LogRecord } from './log-capture.js';
@@ -183,6 +185,8 @@ export class Harness {
   readonly orchestrator: Orchestrator;
   /** The next N `startWorker` calls throw. */
   spawnFailures = 0;
+  /** While set, `removeWorkspace` calls stay pending until it resolves. */
+  holdRemovals: Promise<void> | null = null;
 
   constructor(options: HarnessOptions = {}) {
     this.tracker = new HarnessTracker(this.pulse.notify, { issues: options.issues ?? [] });
@@ -199,7 +203,7 @@ export class Harness {
       removeWorkspace: (_config, { identifier }, workspacePath) => {
         this.removals.push({ identifier, workspacePath });
         this.pulse.notify();
-        return Promise.resolve();
+        return this.holdRemovals ?? Promise.resolve();
       },
       logger,
       clock: this.clock,
@@ -286,7 +290,7 @@ export class Harness {
     attempt: number | null,
     workflow: EffectiveWorkflow,
     tracker: TrackerAdapter,
-    report: { workspaceReady(path: string): void; agentEvent(event: AgentEvent): void },
+    report: WorkerReport,
   ): WorkerHandle {
     if (this.spawnFailures > 0) {
       this.spawnFailures--;
@@ -309,6 +313,7 @@ export class Harness {
       fail: (error = new SymphonyError('turn_failed', `turn failed for ${issue.identifier}`)) => done.reject(error),
       workspaceReady: (path) => report.workspaceReady(path),
       agentEvent: (event) => report.agentEvent({ timestamp: new Date(clock.now()), codexAppServerPid: null, ...event }),
+      notBefore: report.notBefore,
     };
     this.workers.push(worker);
     wake();
