@@ -9,7 +9,6 @@ import type { Logger } from '../logging/logger.js';
 import { continuationGuidance } from '../prompt/continuation.js';
 import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
 import { startAppServerSession } from '../runner/app-server/session.js';
-import type { AgentEvent } from '../runner/events.js';
 import { runWorker, type WorkerDeps } from '../runner/worker.js';
 import type { WorkerHandle, WorkerReport } from '../scheduler/orchestrator.js';
 import { isActiveState, issueRoutable } from '../scheduler/policy.js';
