@@ -260,6 +260,10 @@ describe('§17.5 launch safety', () => {
     expect(log.named('startup_failed')[0]?.message).toContain('codex_not_found');
   });
 
+  it('a stray "command not found" on stderr (a login profile, say) does not turn a startup failure into codex_not_found', async () => {
+    await expect(start({ command: "echo 'rbenv: command not found' >&2; exit 1" })).rejects.toMatchObject({ code: 'port_exit' });
+  });
+
   it('§15.3 secrets are removed from the agent env even when the login profile re-exports them', async () => {
     const home = path.join(ws.root, 'home');
     await mkdir(home);

@@ -94,9 +94,12 @@ export function launchAppServer(options: LaunchOptions): LaunchedAppServer {
   return { group, stdout, stdin, stderrTail: () => [...tail] };
 }
 
-/** True when an exit (plus stderr) says the shell could not find `codex.command`. */
-export function isCommandNotFound(exit: GroupExit, stderrTail: readonly string[]): boolean {
-  return exit.exitCode === 127 || stderrTail.some((line) => /command not found/i.test(line));
+/**
+ * True when the shell could not find `codex.command`: bash exits 127 for that. The exit code decides
+ * alone, because an unrelated "command not found" from a login profile may precede any failure.
+ */
+export function isCommandNotFound(exit: GroupExit, _stderrTail: readonly string[]): boolean {
+  return exit.exitCode === 127;
 }
 
 /** One-line description of how the app-server exited, with the last stderr line if any. */
