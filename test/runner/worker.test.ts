@@ -65,7 +65,7 @@ interface Fixture {
   readonly refreshes: (Issue | null | Error)[];
   readonly continuations: { issue: Issue; turnNumber: number; maxTurns: number }[];
   sessionSink: AgentEventSink | null;
-  run(attempt?: number | null): Promise<string>;
+  run(attempt?: number | null, notBefore?: Promise<void>): Promise<string>;
 }
 
 function fixture(overrides: Partial<WorkerDeps> = {}): Fixture {
@@ -126,11 +126,12 @@ function fixture(overrides: Partial<WorkerDeps> = {}): Fixture {
       mayContinue: (i) => ['todo', 'in progress'].includes(i.state.toLowerCase()),
       ...overrides,
     },
-    run: (attempt = null) =>
+    run: (attempt = null, notBefore?: Promise<void>) =>
       runWorker(
         {
           issue,
           attempt,
+          ...(notBefore ? { notBefore } : {}),
           signal: controller.signal,
           logger: captureLogger(logs),
           onEvent: (event) => f.events.push(event),
@@ -355,3 +356,17 @@ function runWorkerWith(f: Fixture, started: Deferred<WorkerSession>): Promise<st
     },
   );
 }
+
+describe('runWorker and workspace removal', () => {
+  it('waits for a workspace removal still running at dispatch before touching the workspace', async () => {
+    const f = fixture();
+    const removal = deferred<void>();
+    const running = f.run(null, removal.promise);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(f.journal).toEqual([]);
+    removal.resolve();
+    await running;
+    expect(f.journal[0]).toBe('ensure workspace SYM-1');
+  });
+});
