@@ -87,7 +87,7 @@ describe('§17.5 coding-agent app-server client (conformance)', () => {
       approvalPolicy: 'never',
       threadSandbox: 'workspace-write',
       turnSandboxPolicy: null,
-      readTimeoutMs: 400,
+      readTimeoutMs: 1500,
       turnTimeoutMs: 60_000,
       tools: [],
       executeTool: () => Promise.resolve({ success: false, text: 'no tools' }),

@@ -93,11 +93,11 @@ describe('§17.3 Error mapping covers request, non-success response, malformed p
   });
 
   it('no answer at all → tracker_request once request_timeout_ms passes', async () => {
-    const { linear, adapter } = await start({ provider: { request_timeout_ms: 150 } });
+    const { linear, adapter } = await start({ provider: { request_timeout_ms: 1000 } });
     linear.failNext('hang');
     const error = await failure(adapter.fetchIssuesByStates(['Todo']));
     expect(error.code).toBe('tracker_request');
-    expect(error.message).toContain('timed out after 150 ms');
+    expect(error.message).toContain('timed out after 1000 ms');
     await expect(adapter.fetchIssuesByStates(['Todo'])).resolves.toHaveLength(1);
   });
 
