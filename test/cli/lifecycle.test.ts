@@ -11,6 +11,7 @@ import { shellQuote } from '../support/codex.js';
 import { commandLine, descendantPids, IDLE_AGENT, isAlive, NODE_BIN, startDaemon, type Daemon, type LogLine } from '../support/daemon.js';
 import { startFakeLinear, type FakeLinear } from '../support/fake-linear/index.js';
 import { eventually } from '../support/wait.js';
+import { daemonFrontMatter } from '../support/daemon-workflow.js';
 
 const API_KEY = 'lin_api_SECRET_lifecycle_7f3c9a1e5b';
 const KEY_ENV = 'SYMPHONY_LIFECYCLE_LINEAR_KEY';
@@ -39,25 +40,16 @@ async function setup(options: { command?: string; hooks?: Record<string, string>
   const linear = await startFakeLinear({ apiKey: API_KEY, projectSlug: 'lifecycle' });
   cleanups.push(() => linear.close());
   linear.addIssue({ identifier: 'SYM-1', title: 'Make the daemon stop cleanly', state: 'Todo' });
-  const hooks = Object.entries(options.hooks ?? {}).map(([name, script]) => `  ${name}: ${JSON.stringify(script)}`);
-  const front = [
-    'tracker:',
-    '  kind: linear',
-    '  provider:',
-    `    api_key: $${KEY_ENV}`,
-    '    project_slug: lifecycle',
-    `    endpoint: ${JSON.stringify(linear.url)}`,
-    'polling:',
-    '  interval_ms: 60000',
-    'workspace:',
-    `  root: ${JSON.stringify(path.join(dir, 'workspaces'))}`,
-    ...(hooks.length > 0 ? ['hooks:', ...hooks, '  timeout_ms: 120000'] : []),
-    'agent:',
-    '  max_concurrent_agents: 1',
-    'codex:',
-    `  command: ${JSON.stringify(options.command ?? agentCommand())}`,
-    `  read_timeout_ms: ${options.readTimeoutMs ?? 10_000}`,
-  ];
+  const front = daemonFrontMatter({
+    endpoint: linear.url,
+    keyEnv: KEY_ENV,
+    projectSlug: 'lifecycle',
+    root: path.join(dir, 'workspaces'),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    maxConcurrentAgents: 1,
+    command: options.command ?? agentCommand(),
+    readTimeoutMs: options.readTimeoutMs ?? 10_000,
+  });
   const workflowPath = path.join(dir, 'WORKFLOW.md');
   await writeFile(workflowPath, `---\n${front.join('\n')}\n---\n\nWork on {{ issue.identifier }}: {{ issue.title }}.\n`);
   return { dir, workflowPath, envFile: path.join(dir, 'agent-env.json'), linear };

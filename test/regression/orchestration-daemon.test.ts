@@ -10,6 +10,7 @@ import { shellQuote } from '../support/codex.js';
 import { commandLine, descendantPids, IDLE_AGENT, isAlive, NODE_BIN, startDaemon, type Daemon } from '../support/daemon.js';
 import { startFakeLinear, type FakeLinear } from '../support/fake-linear/index.js';
 import { eventually } from '../support/wait.js';
+import { daemonFrontMatter } from '../support/daemon-workflow.js';
 
 const API_KEY = 'lin_api_SECRET_review_orchestration_41c7';
 const KEY_ENV = 'SYMPHONY_REVIEW_LINEAR_KEY';
@@ -33,23 +34,15 @@ async function setup(options: { hooks?: Record<string, string>; requestTimeoutMs
   const linear = await startFakeLinear({ apiKey: API_KEY, projectSlug: 'review' });
   cleanups.push(() => linear.close());
   const root = path.join(dir, 'workspaces');
-  const hooks = Object.entries(options.hooks ?? {}).map(([name, script]) => `  ${name}: ${JSON.stringify(script)}`);
-  const front = [
-    'tracker:',
-    '  kind: linear',
-    '  provider:',
-    `    api_key: $${KEY_ENV}`,
-    '    project_slug: review',
-    `    endpoint: ${JSON.stringify(linear.url)}`,
-    `    request_timeout_ms: ${options.requestTimeoutMs ?? 30_000}`,
-    'polling:',
-    '  interval_ms: 60000',
-    'workspace:',
-    `  root: ${JSON.stringify(root)}`,
-    ...(hooks.length > 0 ? ['hooks:', ...hooks, '  timeout_ms: 120000'] : []),
-    'codex:',
-    `  command: ${JSON.stringify(options.command ?? 'false')}`,
-  ];
+  const front = daemonFrontMatter({
+    endpoint: linear.url,
+    keyEnv: KEY_ENV,
+    projectSlug: 'review',
+    root,
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    command: options.command ?? 'false',
+  });
   const workflowPath = path.join(dir, 'WORKFLOW.md');
   await writeFile(workflowPath, `---\n${front.join('\n')}\n---\n\nWork on {{ issue.identifier }}.\n`);
   return { dir, root, workflowPath, linear, front };
