@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { oneLine, type ErrorCode } from '../errors.js';
 import type { ProviderValidation, TrackerProfile } from '../tracker/profile.js';
-import { DEFAULT_APPROVAL_POLICY } from './types.js';
+import { DEFAULT_APPROVAL_POLICY, MAX_TIMER_MS } from './types.js';
 import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
 import { envRefName, expandPath } from './resolve.js';
 
@@ -44,8 +44,6 @@ export interface BuildResult {
 export const SANDBOX_MODES: readonly string[] = ['read-only', 'workspace-write', 'danger-full-access'];
 /** Codex `AskForApproval` string values of the targeted Codex version (0.169). */
 const KNOWN_APPROVAL_STRINGS: readonly string[] = ['untrusted', 'on-request', 'never'];
-/** Largest delay Node timers honour; larger values fire immediately. */
-const MAX_TIMER_MS = 2_147_483_647;
 const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
 
 type RawMap = Record<string, unknown>;

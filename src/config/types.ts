@@ -92,6 +92,12 @@ export interface EffectiveWorkflow {
   readonly warnings: readonly string[];
 }
 
+/**
+ * Largest delay Node timers honour, ms (2^31 − 1); a larger one fires after 1 ms. Every `*_ms`
+ * setting is validated against it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** Every approval rejected without asking: the safe default in Codex 0.169's vocabulary. */
 export const DEFAULT_APPROVAL_POLICY: Readonly<Record<string, unknown>> = Object.freeze({
   granular: Object.freeze({

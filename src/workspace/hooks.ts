@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
+import { MAX_TIMER_MS } from '../config/types.js';
 import { oneLine, SymphonyError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { spawnShell, type GroupExit } from '../process/group.js';
@@ -42,9 +43,6 @@ export interface HookOutcome {
   /** First 64 KiB of stderr (UTF-8), with a truncation marker when more was written. */
   readonly stderr: string;
 }
-
-/** Largest delay `setTimeout` honours, ms (longer ones fire at once). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** How long to wait for a hook's pipes to drain after its group is gone, ms. */
 const STREAM_SETTLE_MS = 1000;

@@ -3,6 +3,7 @@
  * §15.3): a pure function from the merged provider map and the environment to typed settings,
  * one-line errors and warnings. Never throws; never puts a secret value in a message.
  */
+import { MAX_TIMER_MS } from '../../config/types.js';
 import type { ProviderIssue, ProviderValidation } from '../profile.js';
 import { SecretString } from './secret.js';
 
@@ -177,9 +178,6 @@ function resolveEndpoint(resolved: Resolved): string | { message: string } {
   }
   return url.toString();
 }
-
-/** Largest delay Node timers honour; larger values fire after 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 function resolveTimeout(raw: unknown): number | { message: string } {
   if (raw === undefined || raw === null) return LINEAR_DEFAULT_REQUEST_TIMEOUT_MS;
