@@ -22,6 +22,11 @@ export class SecretString {
     return this.#value;
   }
 
+  /** `text` with every occurrence of the secret replaced by `[redacted]`. */
+  scrub(text: string): string {
+    return this.#value === '' ? text : text.split(this.#value).join(REDACTED);
+  }
+
   /** Always `[redacted]`. */
   toString(): string {
     return REDACTED;

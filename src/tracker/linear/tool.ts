@@ -8,7 +8,7 @@ import { isSymphonyError, oneLine } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AgentToolSpec, ToolContext, ToolResult } from '../tracker.js';
 import type { LinearGraphqlClient } from './client.js';
-import { REDACTED, type SecretString } from './secret.js';
+import type { SecretString } from './secret.js';
 
 /** The tool's name as advertised to the agent. */
 export const LINEAR_GRAPHQL_TOOL = 'linear_graphql';
@@ -90,10 +90,7 @@ export interface LinearToolDeps {
  * Implements spec §10.5 (`execute_agent_tool`) for Linear.
  */
 export async function executeLinearTool(name: string, args: unknown, context: ToolContext, deps: LinearToolDeps): Promise<ToolResult> {
-  const scrub = (text: string): string => {
-    const key = deps.apiKey.reveal();
-    return key === '' ? text : text.split(key).join(REDACTED);
-  };
+  const scrub = (text: string): string => deps.apiKey.scrub(text);
   if (name !== LINEAR_GRAPHQL_TOOL) {
     return { success: false, text: `unsupported tool ${JSON.stringify(name)}; available: ${LINEAR_GRAPHQL_TOOL}` };
   }

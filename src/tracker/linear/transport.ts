@@ -62,7 +62,7 @@ export class LinearTransport {
   readonly #endpoint: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
-  readonly #secret: string;
+  readonly #apiKey: SecretString;
   readonly #queue = new PQueue({ concurrency: LINEAR_MAX_CONCURRENT_REQUESTS });
 
   /** @throws Error from the SDK when `endpoint` is not https (or http to localhost). */
@@ -71,7 +71,7 @@ export class LinearTransport {
     this.#endpoint = options.endpoint;
     this.#timeoutMs = options.timeoutMs;
     this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#secret = options.apiKey.reveal();
+    this.#apiKey = options.apiKey;
   }
 
   /**
@@ -123,18 +123,13 @@ export class LinearTransport {
     } catch (error) {
       if (deadline.signal.aborted) throw new SymphonyError('tracker_request', `${where} timed out after ${this.#timeoutMs} ms`, { cause: error });
       if (signal?.aborted) throw new SymphonyError('tracker_request', `${where} aborted`, { cause: error });
-      const reason = describeFailure(error, (text) => this.#scrub(text));
+      const reason = describeFailure(error, (text) => this.#apiKey.scrub(text));
       // Some errors (an invalid header value) quote the credential: such a cause is not kept.
       const quotesSecret = reason !== describeFailure(error, (text) => text);
       throw new SymphonyError('tracker_request', `${where} failed: ${reason}`, quotesSecret ? {} : { cause: error });
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  #scrub(text: string): string {
-    const secret = this.#secret;
-    return secret.length === 0 ? text : text.split(secret).join('[redacted]');
   }
 }
 
