@@ -1,4 +1,4 @@
-/** The package version, read once from package.json (two levels above `dist/service/`). */
+/** The package version, read once from package.json (one level above `src/` and `dist/`). */
 import { readFileSync } from 'node:fs';
 
 let cached: string | null = null;
@@ -7,7 +7,7 @@ let cached: string | null = null;
 export function packageVersion(): string {
   if (cached !== null) return cached;
   try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
     cached = (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
   } catch {
     cached = '0.0.0';

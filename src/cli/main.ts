@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { killAllGroups } from '../process/group.js';
 import { snapshotDescendants } from '../runner/app-server/descendants.js';
 import { startService, type RunningService } from '../service/service.js';
-import { packageVersion } from '../service/version.js';
+import { packageVersion } from '../version.js';
 import { parseArgs, usageText } from './args.js';
 
 /** Graceful shutdown budget: agents and hooks get this long before the process exits anyway. */

@@ -12,7 +12,7 @@ import type { TrackerProfile } from '../tracker/profile.js';
 import { trackerProfiles } from '../tracker/registry.js';
 import { removeWorkspace, workspaceLocation } from '../workspace/manager.js';
 import { trackerCache } from './tracker-cache.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 import { createWorkerStarter } from './worker-factory.js';
 import { toSymphonyError } from '../errors.js';
 

@@ -7,8 +7,8 @@
  * States: `ready` (idle between turns) → `in_turn` → `ready` …; `gone` once the subprocess exited
  * or {@link AppServerSession.stop} ran. A turn may only start in `ready`.
  */
-import { readFileSync } from 'node:fs';
 import { SymphonyError, toSymphonyError } from '../../errors.js';
+import { packageVersion } from '../../version.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AgentToolSpec, ToolResult } from '../../tracker/tracker.js';
 import type { AgentEventSink } from '../events.js';
@@ -93,22 +93,9 @@ export interface AppServerSession {
   stop(): Promise<void>;
 }
 
-let defaultClientInfo: ClientInfo | null = null;
-
 /** `{ name: 'symphony-ts', version }` with the version of this package (`0.0.0` if unreadable). */
 function clientInfoDefault(): ClientInfo {
-  if (defaultClientInfo === null) {
-    let version = '0.0.0';
-    try {
-      // src/runner/app-server/ and dist/runner/app-server/ both sit three levels below the package root.
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      if (typeof pkg.version === 'string') version = pkg.version;
-    } catch {
-      // keep the fallback
-    }
-    defaultClientInfo = { name: 'symphony-ts', version };
-  }
-  return defaultClientInfo;
+  return { name: 'symphony-ts', version: packageVersion() };
 }
 
 /**
