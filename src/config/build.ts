@@ -8,9 +8,9 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { oneLine, type ErrorCode } from '../errors.js';
 import type { ProviderValidation, TrackerProfile } from '../tracker/profile.js';
-import { DEFAULT_APPROVAL_POLICY, MAX_TIMER_MS } from './types.js';
+import { DEFAULT_APPROVAL_POLICY, DEFAULT_OPERATOR_TIMEOUT_MS, MAX_TIMER_MS } from './types.js';
 import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
-import { envRefName, expandPath } from './resolve.js';
+import { envRefName, expandPath, resolveEnvRef } from './resolve.js';
 
 /** One validation problem. `message` is one line that starts with the key path. */
 export interface ConfigIssue {
@@ -44,7 +44,8 @@ export interface BuildResult {
 export const SANDBOX_MODES: readonly string[] = ['read-only', 'workspace-write', 'danger-full-access'];
 /** Codex `AskForApproval` string values of the targeted Codex version (0.169). */
 const KNOWN_APPROVAL_STRINGS: readonly string[] = ['untrusted', 'on-request', 'never'];
-const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+/** Hosts that count as loopback for `server.host`. */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
 
 type RawMap = Record<string, unknown>;
 type IntRule = 'positive' | 'any' | 'port';
@@ -64,7 +65,7 @@ export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions)
   const hooks = buildHooks(ctx.section(raw, 'hooks'), ctx);
   const agent = buildAgent(ctx.section(raw, 'agent'), ctx);
   const codex = buildCodex(ctx.section(raw, 'codex'), ctx);
-  const server = buildServer(ctx.section(raw, 'server'), ctx);
+  const server = buildServer(ctx.section(raw, 'server'), ctx, options.env);
   const secretEnvNames = [...new Set([...collectEnvRefs(raw), ...(tracker?.secretNames ?? [])])];
   if (ctx.errors.length > 0 || tracker === null) return { errors: ctx.errors, warnings: ctx.warnings };
   const { workflowPath } = options;
@@ -257,6 +258,7 @@ function buildAgent(section: RawMap, ctx: Collector): AgentConfig {
     maxTurns: ctx.int(section, 'agent.max_turns', 20, 'positive'),
     maxRetryBackoffMs: ctx.int(section, 'agent.max_retry_backoff_ms', 300_000, 'positive', true),
     maxConcurrentAgentsByState: stateLimits(section.max_concurrent_agents_by_state, ctx),
+    operatorTimeoutMs: ctx.int(section, 'agent.operator_timeout_ms', DEFAULT_OPERATOR_TIMEOUT_MS, 'positive', true),
   };
 }
 
@@ -341,14 +343,36 @@ function warnOnPermissivePosture(
   );
 }
 
-/** `server.*` (spec §13.7 extension). */
-function buildServer(section: RawMap, ctx: Collector): ServerConfig {
+/**
+ * `server.*` (spec §13.7 extension). `server.auth_token` is read like a tracker secret (a whole-value
+ * `$VAR` resolves; unset/empty is missing) and is required when `server.host` is not loopback.
+ */
+function buildServer(section: RawMap, ctx: Collector, env: NodeJS.ProcessEnv): ServerConfig {
   const port = section.port === undefined || section.port === null ? null : ctx.int(section, 'server.port', 0, 'port');
   const host = ctx.string(section, 'server.host', '127.0.0.1', false) ?? '127.0.0.1';
-  if (!LOOPBACK_HOSTS.includes(host)) {
-    ctx.warnings.push(`server.host ${describe(host)} is not loopback: the dashboard and API are reachable from the network`);
+  let authToken: string | null = null;
+  const rawToken = section.auth_token;
+  if (rawToken !== undefined && rawToken !== null) {
+    if (typeof rawToken !== 'string') ctx.fail('server.auth_token', `must be a string or $VAR (got ${typeName(rawToken)})`);
+    else {
+      const resolved = resolveEnvRef(rawToken.trim(), env);
+      authToken = resolved.value === null || resolved.value.trim() === '' ? null : resolved.value;
+      if (authToken === null) {
+        const what = resolved.envName === null ? 'is empty' : `refers to $${resolved.envName}, which is unset or empty`;
+        ctx.fail('server.auth_token', what);
+      } else if (resolved.envName === null) {
+        ctx.warnings.push('server.auth_token is a literal in the workflow file; prefer $VAR so the token stays out of the repository');
+      }
+    }
   }
-  return { port, host };
+  if (!LOOPBACK_HOSTS.includes(host)) {
+    if (rawToken === undefined || rawToken === null) {
+      ctx.fail('server.auth_token', `is required when server.host ${describe(host)} is not loopback (set it to $SOME_VAR)`);
+    } else {
+      ctx.warnings.push(`server.host ${describe(host)} is not loopback: the dashboard and API are reachable from the network (bearer token required)`);
+    }
+  }
+  return { port, host, authToken };
 }
 
 /** Every env name referenced by a whole-value `$NAME` / `${NAME}` anywhere in the map. */

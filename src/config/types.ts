@@ -41,6 +41,11 @@ export interface AgentConfig {
   readonly maxRetryBackoffMs: number;
   /** Normalized (trim+lowercase) state name → positive limit. Default `{}`. */
   readonly maxConcurrentAgentsByState: Readonly<Record<string, number>>;
+  /**
+   * How long an agent request waiting for an operator (approval, user input) may stay unanswered
+   * before the run fails, ms. Default {@link DEFAULT_OPERATOR_TIMEOUT_MS} (30 minutes).
+   */
+  readonly operatorTimeoutMs: number;
 }
 
 /** `tracker.*` (spec §5.3.1) with the adapter's documented defaults applied. */
@@ -61,6 +66,11 @@ export interface ServerConfig {
   readonly port: number | null;
   /** Default `127.0.0.1`. */
   readonly host: string;
+  /**
+   * Bearer token every request must carry (`server.auth_token`, normally `$VAR`); null = none.
+   * Required when `host` is not loopback. A secret: never logged.
+   */
+  readonly authToken: string | null;
 }
 
 /** The effective configuration of one successfully loaded `WORKFLOW.md`. */
@@ -91,6 +101,9 @@ export interface EffectiveWorkflow {
   /** Non-fatal remarks to log once (permissive policies, deprecated keys). */
   readonly warnings: readonly string[];
 }
+
+/** Default `agent.operator_timeout_ms`: 30 minutes. */
+export const DEFAULT_OPERATOR_TIMEOUT_MS = 1_800_000;
 
 /**
  * Largest delay Node timers honour, ms (2^31 − 1); a larger one fires after 1 ms. Every `*_ms`

@@ -19,7 +19,7 @@ import {
   sortForDispatch,
   type SchedulerConfig,
 } from './policy.js';
-import type { CodexTotals, OrchestratorState, RetryEntry, RunningEntry, StopReason } from './state.js';
+import type { BlockedEntry, CodexTotals, OrchestratorState, RetryEntry, RunningEntry, StopReason } from './state.js';
 import { CowMap, CowSet } from './cow.js';
 import { applyAgentEvent } from './telemetry.js';
 
@@ -35,6 +35,7 @@ class Draft {
   readonly claimed: CowSet<string>;
   readonly retryAttempts: CowMap<string, RetryEntry>;
   readonly retryFetches: CowMap<string, RetryEntry>;
+  readonly blocked: CowMap<string, BlockedEntry>;
   readonly completed: CowSet<string>;
   codexTotals: CodexTotals;
   codexRateLimits: unknown;
@@ -50,6 +51,7 @@ class Draft {
     this.claimed = new CowSet(state.claimed);
     this.retryAttempts = new CowMap(state.retryAttempts);
     this.retryFetches = new CowMap(state.retryFetches);
+    this.blocked = new CowMap(state.blocked);
     this.completed = new CowSet(state.completed);
     this.codexTotals = state.codexTotals;
     this.codexRateLimits = state.codexRateLimits;
@@ -63,6 +65,7 @@ class Draft {
         claimed: this.claimed.view,
         retryAttempts: this.retryAttempts.view,
         retryFetches: this.retryFetches.view,
+        blocked: this.blocked.view,
         completed: this.completed.view,
         codexTotals: this.codexTotals,
         codexRateLimits: this.codexRateLimits,
@@ -159,6 +162,7 @@ function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number): R
     retryAttempt: attempt,
     startedAtMs: nowMs,
     stopping: null,
+    waiting: null,
   };
 }
 

@@ -2,6 +2,7 @@
  * A JSON-safe runtime snapshot (spec §13.3, shapes of §13.7.2 `GET /api/v1/state`), derived from
  * orchestrator state only. Runtime totals include live sessions at snapshot time.
  */
+import type { ApprovalDecision, OperatorRequestKind, PendingOperatorRequest } from '../runner/operator.js';
 import type { OrchestratorState } from './state.js';
 
 /** Token counters in the API's snake_case shape. */
@@ -27,6 +28,51 @@ export interface RunningRow {
   readonly retry_attempt: number | null;
   readonly stopping: string | null;
   readonly tokens: TokenCounts;
+  /** Whether the run is waiting for an operator (details in {@link StateSnapshot.waiting}). */
+  readonly waiting: boolean;
+}
+
+/** One user-input question of a waiting request (snake_case API shape). */
+export interface WaitingQuestion {
+  readonly id: string;
+  readonly header: string;
+  readonly question: string;
+  readonly options: readonly { readonly label: string; readonly description: string }[];
+  readonly is_other: boolean;
+  readonly is_secret: boolean;
+}
+
+/** One agent request waiting for an operator (extension). */
+export interface WaitingRow {
+  readonly issue_id: string;
+  readonly issue_identifier: string;
+  readonly issue_url: string | null;
+  readonly kind: OperatorRequestKind;
+  readonly method: string;
+  /** One line: the command, the change, or the first question. */
+  readonly summary: string;
+  readonly command: string | null;
+  readonly cwd: string | null;
+  readonly reason: string | null;
+  /** Allowed decisions for an approval; empty for user input. */
+  readonly decisions: readonly ApprovalDecision[];
+  /** Questions for user input; empty for an approval. */
+  readonly questions: readonly WaitingQuestion[];
+  readonly since: string;
+  /** When the run fails if still unanswered (`agent.operator_timeout_ms`). */
+  readonly deadline: string;
+}
+
+/** One run that ended for want of an answer, kept claimed until the issue changes state (extension). */
+export interface BlockedRow {
+  readonly issue_id: string;
+  readonly issue_identifier: string;
+  readonly issue_url: string | null;
+  /** Tracker state when blocked; any other state releases the claim. */
+  readonly state: string;
+  readonly reason: string;
+  readonly since: string;
+  readonly workspace_path: string | null;
 }
 
 /** One retry queue row. */
@@ -43,9 +89,17 @@ export interface RetryRow {
 /** The whole snapshot. */
 export interface StateSnapshot {
   readonly generated_at: string;
-  readonly counts: { readonly running: number; readonly retrying: number; readonly claimed: number };
+  readonly counts: {
+    readonly running: number;
+    readonly retrying: number;
+    readonly claimed: number;
+    readonly waiting: number;
+    readonly blocked: number;
+  };
   readonly running: readonly RunningRow[];
   readonly retrying: readonly RetryRow[];
+  readonly waiting: readonly WaitingRow[];
+  readonly blocked: readonly BlockedRow[];
   readonly codex_totals: TokenCounts & { readonly seconds_running: number };
   readonly rate_limits: unknown;
 }
@@ -78,8 +132,24 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
           output_tokens: entry.codexOutputTokens,
           total_tokens: entry.codexTotalTokens,
         },
+        waiting: entry.waiting !== null,
       };
     });
+  const waiting: WaitingRow[] = [...state.running.values()]
+    .filter((entry) => entry.waiting !== null)
+    .map((entry) => waitingRow(entry.issueId, entry.identifier, entry.issue.url, entry.waiting as PendingOperatorRequest))
+    .sort((a, b) => a.since.localeCompare(b.since));
+  const blocked: BlockedRow[] = [...state.blocked.values()]
+    .sort((a, b) => a.sinceMs - b.sinceMs)
+    .map((entry) => ({
+      issue_id: entry.issueId,
+      issue_identifier: entry.identifier,
+      issue_url: entry.issueUrl,
+      state: entry.state,
+      reason: entry.reason,
+      since: iso(entry.sinceMs),
+      workspace_path: entry.workspacePath,
+    }));
   const retrying: RetryRow[] = [...state.retryAttempts.values(), ...state.retryFetches.values()]
     .sort((a, b) => a.dueAtMs - b.dueAtMs)
     .map((retry) => ({
@@ -93,9 +163,11 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
     }));
   return {
     generated_at: iso(nowMs),
-    counts: { running: running.length, retrying: retrying.length, claimed: state.claimed.size },
+    counts: { running: running.length, retrying: retrying.length, claimed: state.claimed.size, waiting: waiting.length, blocked: blocked.length },
     running,
     retrying,
+    waiting,
+    blocked,
     codex_totals: {
       input_tokens: state.codexTotals.inputTokens,
       output_tokens: state.codexTotals.outputTokens,
@@ -103,5 +175,24 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
       seconds_running: Math.round((state.codexTotals.secondsRunning + liveSeconds) * 10) / 10,
     },
     rate_limits: state.codexRateLimits,
+  };
+}
+
+/** The API row of one waiting request. Pure. */
+export function waitingRow(issueId: string, identifier: string, url: string | null, request: PendingOperatorRequest): WaitingRow {
+  return {
+    issue_id: issueId,
+    issue_identifier: identifier,
+    issue_url: url,
+    kind: request.kind,
+    method: request.method,
+    summary: request.summary,
+    command: request.command,
+    cwd: request.cwd,
+    reason: request.reason,
+    decisions: request.decisions,
+    questions: request.questions.map((q) => ({ id: q.id, header: q.header, question: q.question, options: q.options, is_other: q.isOther, is_secret: q.isSecret })),
+    since: iso(request.sinceMs),
+    deadline: iso(request.deadlineMs),
   };
 }

@@ -8,10 +8,12 @@
  * - Running: id in `claimed` and `running`.
  * - RetryQueued: id in `claimed` and `retryAttempts`.
  * - Claimed, between states: id in `claimed` and `retryFetches` while a due retry re-reads the issue.
- * Invariant: `claimed` ⊇ keys(running) ∪ keys(retryAttempts) ∪ keys(retryFetches), and the three maps
- * are pairwise disjoint.
+ * - Blocked (extension): id in `claimed` and `blocked` after a run ended waiting for an operator.
+ * Invariant: `claimed` ⊇ keys(running) ∪ keys(retryAttempts) ∪ keys(retryFetches) ∪ keys(blocked),
+ * and the four maps are pairwise disjoint.
  */
 import type { Issue } from '../domain/issue.js';
+import type { PendingOperatorRequest } from '../runner/operator.js';
 
 /** Why a worker is being stopped by the orchestrator (not by its own failure). */
 export type StopReason =
@@ -53,6 +55,27 @@ export interface RunningEntry {
   readonly startedAtMs: number;
   /** Set once the orchestrator asked this worker to stop; decides what happens at its exit. */
   readonly stopping: StopReason | null;
+  /** The agent request waiting for an operator, if any; stall detection skips the entry meanwhile. */
+  readonly waiting: PendingOperatorRequest | null;
+}
+
+/**
+ * A run that ended for want of an operator's answer (`operator_timeout`, or user input with no
+ * operator channel). The issue stays claimed — not retried, not re-dispatched — until its tracker
+ * state differs from `state` (or it leaves the candidate set).
+ */
+export interface BlockedEntry {
+  readonly issueId: string;
+  readonly identifier: string;
+  readonly issueUrl: string | null;
+  /** Tracker state when the run ended; a different state releases the claim. */
+  readonly state: string;
+  /** One-line reason (the request that went unanswered). */
+  readonly reason: string;
+  /** Epoch ms when blocked. */
+  readonly sinceMs: number;
+  /** Workspace path of the ended run, when known. */
+  readonly workspacePath: string | null;
 }
 
 /** A scheduled retry (spec §4.1.7). The timer handle lives in the shell, keyed by issue id. */
@@ -86,6 +109,8 @@ export interface OrchestratorState {
   readonly retryAttempts: ReadonlyMap<string, RetryEntry>;
   /** Due retries whose issue re-read is in flight (claimed, neither running nor queued). */
   readonly retryFetches: ReadonlyMap<string, RetryEntry>;
+  /** Runs that ended waiting for an operator; claimed until the issue's state changes. */
+  readonly blocked: ReadonlyMap<string, BlockedEntry>;
   /** Issues whose worker exited normally at least once (bookkeeping only, never gates dispatch). */
   readonly completed: ReadonlySet<string>;
   readonly codexTotals: CodexTotals;
@@ -102,6 +127,7 @@ export function initialState(): OrchestratorState {
     claimed: new Set(),
     retryAttempts: new Map(),
     retryFetches: new Map(),
+    blocked: new Map(),
     completed: new Set(),
     codexTotals: { inputTokens: 0, outputTokens: 0, totalTokens: 0, secondsRunning: 0 },
     codexRateLimits: null,

@@ -36,7 +36,7 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
       pollIntervalMs: 30_000,
       workspaceRoot: path.join(os.tmpdir(), 'symphony_workspaces'),
       hooks: { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 60_000 },
-      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {} },
+      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000 },
       codex: {
         command: 'codex app-server',
         approvalPolicy: DEFAULT_APPROVAL_POLICY,
@@ -46,7 +46,7 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
         readTimeoutMs: 5_000,
         stallTimeoutMs: 300_000,
       },
-      server: { port: null, host: '127.0.0.1' },
+      server: { port: null, host: '127.0.0.1', authToken: null },
       secretEnvNames: ['STUB_API_KEY'],
     } satisfies ServiceConfig);
     expect(warnings).toEqual([]);

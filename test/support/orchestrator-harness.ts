@@ -42,7 +42,7 @@ export function testWorkflow(patch: ConfigPatch = {}): EffectiveWorkflow {
     pollIntervalMs: patch.pollIntervalMs ?? 30_000,
     workspaceRoot: '/test/workspaces',
     hooks: { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 60_000 },
-    agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, ...patch.agent },
+    agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, ...patch.agent },
     codex: {
       command: 'codex app-server',
       approvalPolicy: 'never',
@@ -53,7 +53,7 @@ export function testWorkflow(patch: ConfigPatch = {}): EffectiveWorkflow {
       stallTimeoutMs: 300_000,
       ...patch.codex,
     },
-    server: { port: null, host: '127.0.0.1' },
+    server: { port: null, host: '127.0.0.1', authToken: null },
     secretEnvNames: [],
   };
   return { config, promptTemplate: 'Work on {{ issue.identifier }}.', warnings: [] };
