@@ -29,7 +29,9 @@ export type TrackerErrorCode =
   | 'tracker_pagination'
   | 'tracker_rate_limited';
 
-/** Coding-agent error categories (spec §10.6), plus `stalled` (§8.5) and `canceled` (reconciliation). */
+/** Coding-agent error categories (spec §10.6), plus `stalled` (§8.5), `canceled`
+ * (reconciliation) and `operator_timeout` (a request waited for an operator longer than
+ * `agent.operator_timeout_ms`). */
 export type AgentErrorCode =
   | 'codex_not_found'
   | 'invalid_workspace_cwd'
@@ -41,6 +43,7 @@ export type AgentErrorCode =
   | 'turn_cancelled'
   | 'turn_input_required'
   | 'approval_required'
+  | 'operator_timeout'
   | 'stalled'
   | 'canceled';
 
@@ -58,6 +61,10 @@ export type ErrorCode =
   | TrackerErrorCode
   | AgentErrorCode
   | WorkspaceErrorCode
+  /** The HTTP status server could not start (port in use, bad host, missing auth token). */
+  | 'http_server_failed'
+  /** `symphony check`: one of the checks failed. */
+  | 'check_failed'
   | 'cli_usage'
   | 'internal';
 

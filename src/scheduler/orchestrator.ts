@@ -8,6 +8,7 @@ import type { Issue } from '../domain/issue.js';
 import { toSymphonyError, type SymphonyError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { AgentEvent } from '../runner/events.js';
+import type { AnswerResult, OperatorAnswer } from '../runner/operator.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import PQueue from 'p-queue';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
@@ -31,6 +32,8 @@ export interface WorkerHandle {
   readonly done: Promise<unknown>;
   /** Asks the worker to stop (aborts its signal). */
   stop(reason: StopReason): void;
+  /** Delivers an operator's answer to the request the run waits on (issue 3, operator intervention). */
+  answer(answer: OperatorAnswer): AnswerResult;
 }
 
 /** What a worker reports back, and what it must wait for. */

@@ -108,6 +108,10 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
       },
       deps,
     );
-    return { done, stop: (reason) => controller.abort(reason) };
+    return {
+      done,
+      stop: (reason) => controller.abort(reason),
+      answer: () => ({ ok: false, code: 'nothing_waiting', message: `${issue.identifier}: no agent request is waiting for an operator` }),
+    };
   };
 }

@@ -115,3 +115,20 @@ export interface StatusSource {
   /** Subscribes to changes; returns the unsubscribe function. Listeners must not throw. */
   subscribe(listener: (event: StatusEvent) => void): () => void;
 }
+
+/** A file the dashboard serves as is. */
+export interface StaticAsset {
+  /** URL path, e.g. `/assets/dashboard.js`. */
+  readonly path: string;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** The dashboard's documents (spec §13.7.1): served by the HTTP server, built by `src/server/dashboard`. */
+export interface DashboardPages {
+  /** HTML of `/`. */
+  readonly index: string;
+  /** HTML of `/issues/<issue_identifier>` (one document; the script reads the identifier from the URL). */
+  readonly issue: string;
+  readonly assets: readonly StaticAsset[];
+}

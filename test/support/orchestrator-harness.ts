@@ -6,6 +6,7 @@
  * conditions instead of sleeping.
  */
 import type { AgentConfig, CodexConfig, EffectiveWorkflow, ServiceConfig, TrackerConfig } from '../../src/config/types.js';
+import type { AnswerResult, OperatorAnswer } from '../../src/runner/operator.js';
 import type { Issue } from '../../src/domain/issue.js';
 import { SymphonyError } from '../../src/errors.js';
 import type { AgentEvent } from '../../src/runner/events.js';
@@ -150,6 +151,10 @@ export interface FakeWorker {
   readonly tracker: TrackerAdapter;
   /** Stop reasons received, in order. */
   readonly stops: StopReason[];
+  /** Operator answers delivered to this worker, in order. */
+  readonly answers: OperatorAnswer[];
+  /** What {@link WorkerHandle.answer} returns. Default `{ ok: true }`. */
+  answerResult: AnswerResult;
   /** When true (default) a stop ends the worker like the real one: rejected with `canceled`. */
   endOnStop: boolean;
   readonly ended: boolean;
@@ -305,6 +310,8 @@ export class Harness {
       workflow,
       tracker,
       stops: [],
+      answers: [],
+      answerResult: { ok: true },
       endOnStop: true,
       get ended() {
         return done.settled;
@@ -319,6 +326,11 @@ export class Harness {
     wake();
     return {
       done: done.promise,
+      answer: (answer) => {
+        worker.answers.push(answer);
+        wake();
+        return worker.answerResult;
+      },
       stop: (reason) => {
         worker.stops.push(reason);
         if (worker.endOnStop && !done.settled) done.reject(new SymphonyError('canceled', `run canceled: ${reason}`));
