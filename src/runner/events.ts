@@ -3,6 +3,7 @@
  * uses them for liveness (stall detection), token totals and rate limits; it never branches on
  * humanized text.
  */
+import type { PendingOperatorRequest } from './operator.js';
 
 /** Event names (spec §10.4 plus tool-call outcomes and telemetry updates of this implementation). */
 export type AgentEventName =
@@ -14,6 +15,9 @@ export type AgentEventName =
   | 'turn_cancelled'
   | 'turn_ended_with_error'
   | 'turn_input_required'
+  | 'operator_waiting'
+  | 'operator_answered'
+  | 'operator_timeout'
   | 'approval_auto_approved'
   | 'approval_rejected'
   | 'tool_call_completed'
@@ -49,6 +53,8 @@ export interface AgentEvent {
   readonly usage?: TokenTotals;
   /** Latest rate-limit snapshot as Codex sent it; present on `rate_limits_updated`. */
   readonly rateLimits?: unknown;
+  /** The request now waiting for an operator; present on `operator_waiting`. */
+  readonly operatorRequest?: PendingOperatorRequest;
   /** Short human summary (observability only, ≤ 500 chars). */
   readonly message?: string;
 }

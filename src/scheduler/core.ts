@@ -5,7 +5,7 @@
  * and §16 (reference algorithms); it performs no I/O and reads no clock. The effectful shell
  * ({@link import('./orchestrator.js')}) feeds it events one at a time and carries out the effects.
  */
-import type { Issue } from '../domain/issue.js';
+import { normalizeStateName, type Issue } from '../domain/issue.js';
 import type { Effect, SchedulerEvent, WorkerOutcome } from './events.js';
 import {
   CONTINUATION_DELAY_MS,
@@ -19,7 +19,7 @@ import {
   sortForDispatch,
   type SchedulerConfig,
 } from './policy.js';
-import type { BlockedEntry, CodexTotals, OrchestratorState, RetryEntry, RunningEntry, StopReason } from './state.js';
+import type { BlockedEntry, CodexTotals, OrchestratorState, RetryCause, RetryEntry, RunningEntry, StopReason } from './state.js';
 import { CowMap, CowSet } from './cow.js';
 import { applyAgentEvent } from './telemetry.js';
 
@@ -96,16 +96,10 @@ class Draft {
   }
 
   /** Queues a retry, replacing any existing one for the issue (spec §8.4). */
-  scheduleRetry(
-    issueId: string,
-    identifier: string,
-    attempt: number,
-    kind: RetryEntry['kind'],
-    error: string | null,
-    issueUrl: string | null,
-  ): void {
+  scheduleRetry(issueId: string, identifier: string, attempt: number, cause: RetryCause, error: string | null, issueUrl: string | null): void {
+    const kind: RetryEntry['kind'] = cause === 'continuation' ? 'continuation' : 'failure';
     const delayMs = kind === 'continuation' ? CONTINUATION_DELAY_MS : failureBackoffMs(attempt, this.config.maxRetryBackoffMs);
-    this.retryAttempts.set(issueId, { issueId, identifier, attempt, dueAtMs: this.nowMs + delayMs, error, kind, issueUrl });
+    this.retryAttempts.set(issueId, { issueId, identifier, attempt, dueAtMs: this.nowMs + delayMs, error, kind, cause, issueUrl });
     this.claimed.add(issueId);
     this.effects.push({ type: 'arm_retry_timer', issueId, delayMs });
     this.log(kind === 'continuation' ? 'info' : 'warn', 'retry scheduled', {
@@ -114,6 +108,7 @@ class Draft {
       attempt,
       delay_ms: delayMs,
       kind,
+      cause,
       reason: error,
       outcome: 'retrying',
     });
@@ -123,7 +118,29 @@ class Draft {
     this.claimed.delete(issueId);
     this.retryAttempts.delete(issueId);
     this.retryFetches.delete(issueId);
+    this.blocked.delete(issueId);
     this.log('info', 'claim released', { issue_id: issueId, issue_identifier: identifier, reason, outcome: 'released' });
+  }
+
+  /** Keeps the issue claimed, neither retried nor dispatched, until its tracker state changes. */
+  block(entry: RunningEntry, reason: string): void {
+    this.blocked.set(entry.issueId, {
+      issueId: entry.issueId,
+      identifier: entry.identifier,
+      issueUrl: entry.issue.url,
+      state: entry.issue.state,
+      reason,
+      sinceMs: this.nowMs,
+      workspacePath: entry.workspacePath,
+    });
+    this.claimed.add(entry.issueId);
+    this.log('warn', 'issue blocked waiting for an operator', {
+      issue_id: entry.issueId,
+      issue_identifier: entry.identifier,
+      state: entry.issue.state,
+      reason,
+      outcome: 'blocked',
+    });
   }
 
   stop(entry: RunningEntry, reason: StopReason): void {
@@ -138,6 +155,12 @@ class Draft {
     });
   }
 }
+
+/**
+ * Worker failure codes that mean "a person must act": the run waited for an operator and nobody
+ * answered. Retrying would only ask again, so the issue is blocked instead (extension, issue 3).
+ */
+const BLOCKING_CODES: ReadonlySet<string> = new Set(['operator_timeout', 'turn_input_required']);
 
 function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number): RunningEntry {
   return {
@@ -182,7 +205,8 @@ function onStallCheck(d: Draft): void {
   const limit = d.config.stallTimeoutMs;
   if (limit <= 0) return;
   for (const entry of [...d.running.values()]) {
-    if (entry.stopping !== null) continue;
+    // A run waiting for an operator is silent by design; agent.operator_timeout_ms bounds it instead.
+    if (entry.stopping !== null || entry.waiting !== null) continue;
     const since = entry.lastCodexTimestampMs ?? entry.startedAtMs;
     if (d.nowMs - since > limit) d.stop(entry, 'stalled');
   }
@@ -191,6 +215,11 @@ function onStallCheck(d: Draft): void {
 function onRunningRefreshed(d: Draft, requestedIds: readonly string[], issues: readonly Issue[]): void {
   const byId = new Map(issues.map((issue) => [issue.id, issue]));
   for (const id of requestedIds) {
+    const blocked = d.blocked.get(id);
+    if (blocked) {
+      recheckBlocked(d, blocked, byId.get(id) ?? null);
+      continue;
+    }
     const entry = d.running.get(id);
     if (!entry || entry.stopping !== null) continue;
     const issue = byId.get(id);
@@ -199,6 +228,16 @@ function onRunningRefreshed(d: Draft, requestedIds: readonly string[], issues: r
     else if (!isActiveState(issue.state, d.config)) d.stop({ ...entry, issue }, 'inactive');
     else if (!issueRoutable(issue, d.config)) d.stop({ ...entry, issue }, 'unroutable');
     else d.running.set(id, { ...entry, issue });
+  }
+}
+
+/** A blocked issue is released once its state differs from the state it was blocked in (or it is gone). */
+function recheckBlocked(d: Draft, blocked: BlockedEntry, issue: Issue | null): void {
+  if (issue === null) return d.release(blocked.issueId, blocked.identifier, 'blocked issue no longer visible');
+  if (normalizeStateName(issue.state) === normalizeStateName(blocked.state)) return;
+  d.release(blocked.issueId, blocked.identifier, `blocked issue moved from ${blocked.state} to ${issue.state}`);
+  if (isTerminalState(issue.state, d.config)) {
+    d.effects.push({ type: 'remove_workspace', issueId: blocked.issueId, identifier: blocked.identifier, workspacePath: blocked.workspacePath });
   }
 }
 
@@ -242,7 +281,7 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
       d.release(issueId, entry.identifier, `issue ${entry.stopping}`);
       return;
     case 'stalled':
-      d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'failure', `stalled: no agent activity for more than ${d.config.stallTimeoutMs} ms`, url);
+      d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'stalled', `stalled: no agent activity for more than ${d.config.stallTimeoutMs} ms`, url);
       return;
     case null:
       break;
@@ -250,8 +289,10 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
   if (outcome.kind === 'normal') {
     d.completed.add(issueId);
     d.scheduleRetry(issueId, entry.identifier, 1, 'continuation', null, url);
+  } else if (outcome.code !== undefined && BLOCKING_CODES.has(outcome.code)) {
+    d.block(entry, outcome.error);
   } else {
-    d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'failure', `worker exited: ${outcome.error}`, url);
+    d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'worker_failed', `worker exited: ${outcome.error}`, url);
   }
 }
 
@@ -284,7 +325,7 @@ function onRetryRefreshed(d: Draft, issueId: string, issue: Issue | null): void 
   if (!issueRoutable(issue, d.config)) return d.release(issueId, issue.identifier, 'issue no longer routable');
   if (d.running.has(issueId)) return;
   if (!hasSlotFor(issue.state, d.running.view, d.config)) {
-    d.scheduleRetry(issueId, issue.identifier, retry.attempt + 1, 'failure', 'no available orchestrator slots', issue.url);
+    d.scheduleRetry(issueId, issue.identifier, retry.attempt + 1, 'no_slots', 'no available orchestrator slots', issue.url);
     return;
   }
   d.dispatch(issue, retry.attempt);
@@ -348,7 +389,7 @@ export function step(state: OrchestratorState, event: SchedulerEvent, nowMs: num
       if (!retry) break;
       d.retryFetches.delete(event.issueId);
       if (d.shuttingDown) d.release(event.issueId, retry.identifier, 'shutdown');
-      else d.scheduleRetry(event.issueId, retry.identifier, retry.attempt + 1, 'failure', `retry refresh failed: ${event.error}`, retry.issueUrl);
+      else d.scheduleRetry(event.issueId, retry.identifier, retry.attempt + 1, 'refresh_failed', `retry refresh failed: ${event.error}`, retry.issueUrl);
       break;
     }
     case 'shutdown':

@@ -29,7 +29,10 @@ export type SchedulerEvent =
   | { readonly type: 'shutdown' };
 
 /** How a worker ended. */
-export type WorkerOutcome = { readonly kind: 'normal' } | { readonly kind: 'failed'; readonly error: string };
+export type WorkerOutcome =
+  | { readonly kind: 'normal' }
+  /** `code` is the SymphonyError code (`operator_timeout` and `turn_input_required` block the issue). */
+  | { readonly kind: 'failed'; readonly error: string; readonly code?: string };
 
 /** What the shell must do. Effects are performed in order. */
 export type Effect =

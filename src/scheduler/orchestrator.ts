@@ -72,8 +72,21 @@ export interface OrchestratorDeps {
 /** Workspace removals run at once during startup cleanup (each may run a `before_remove` hook). */
 export const STARTUP_CLEANUP_CONCURRENCY = 4;
 
+/** One applied event: what happened, the effects it produced, and the state before and after. */
+export interface OrchestratorChange {
+  readonly event: SchedulerEvent;
+  readonly effects: readonly Effect[];
+  readonly previous: OrchestratorState;
+  readonly state: OrchestratorState;
+  /** Epoch ms of the step. */
+  readonly nowMs: number;
+}
+
 /** Change notifications for status surfaces (never required for correctness, spec §13.4). */
-export type OrchestratorListener = (change: { readonly event: SchedulerEvent; readonly effects: readonly Effect[] }) => void;
+export type OrchestratorListener = (change: OrchestratorChange) => void;
+
+/** Result of {@link Orchestrator.answer}. */
+export type OrchestratorAnswerResult = AnswerResult | { readonly ok: false; readonly code: 'issue_not_found'; readonly message: string };
 
 /** The scheduler slice of a service config. */
 export function schedulerConfigOf(config: ServiceConfig): SchedulerConfig {
@@ -96,6 +109,7 @@ export class Orchestrator {
   private readonly retryTimers = new Map<string, TimerHandle>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly listeners = new Set<OrchestratorListener>();
+  private readonly tickListeners = new Set<(durationMs: number) => void>();
   private tickTimer: TimerHandle | null = null;
   private ticking = false;
   private tickRequested = false;
@@ -125,6 +139,39 @@ export class Orchestrator {
   onChange(listener: OrchestratorListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Subscribes to poll-tick durations (ms, metrics); returns an unsubscribe function. */
+  onTick(listener: (durationMs: number) => void): () => void {
+    this.tickListeners.add(listener);
+    return () => this.tickListeners.delete(listener);
+  }
+
+  /**
+   * Delivers an operator's answer to the request the run of `identifier` (case-insensitive) waits
+   * on. `issue_not_found` when the issue has no running worker; `nothing_waiting` when its run waits
+   * for nothing (or ended: a blocked issue's request died with its run).
+   */
+  answer(identifier: string, answer: OperatorAnswer): OrchestratorAnswerResult {
+    const wanted = identifier.toLowerCase();
+    const entry = [...this.state.running.values()].find((e) => e.identifier.toLowerCase() === wanted);
+    if (entry === undefined) {
+      const blocked = [...this.state.blocked.values()].find((e) => e.identifier.toLowerCase() === wanted);
+      if (blocked !== undefined) {
+        return { ok: false, code: 'nothing_waiting', message: `${blocked.identifier}: the run ended unanswered (${blocked.reason}); move the issue to another state to release it` };
+      }
+      return { ok: false, code: 'issue_not_found', message: `${identifier}: no running agent for this issue` };
+    }
+    const worker = this.workers.get(entry.issueId);
+    if (entry.waiting === null || worker === undefined || entry.stopping !== null) {
+      return { ok: false, code: 'nothing_waiting', message: `${entry.identifier}: the agent is not waiting for an operator` };
+    }
+    const result = worker.answer(answer);
+    this.deps.logger.info(
+      { issue_id: entry.issueId, issue_identifier: entry.identifier, session_id: entry.sessionId, kind: entry.waiting.kind, outcome: result.ok ? 'answered' : result.code },
+      'operator answer',
+    );
+    return result;
   }
 
   /**
@@ -187,16 +234,18 @@ export class Orchestrator {
   /** Applies one event through the pure core and performs its effects. */
   apply(event: SchedulerEvent): void {
     const config = schedulerConfigOf(this.deps.workflow.current().config);
-    const result = step(this.state, event, this.clock.now(), config);
+    const nowMs = this.clock.now();
+    const previous = this.state;
+    const result = step(previous, event, nowMs, config);
     this.state = result.state;
     for (const effect of result.effects) this.perform(effect);
-    this.notify(event, result.effects);
+    this.notify({ event, effects: result.effects, previous, state: result.state, nowMs });
   }
 
-  private notify(event: SchedulerEvent, effects: readonly Effect[]): void {
+  private notify(change: OrchestratorChange): void {
     for (const listener of this.listeners) {
       try {
-        listener({ event, effects });
+        listener(change);
       } catch (error) {
         this.deps.logger.warn({ err: String(error) }, 'status listener failed');
       }
@@ -229,6 +278,7 @@ export class Orchestrator {
     }
     this.ticking = true;
     const log = this.deps.logger;
+    const startedMs = this.clock.now();
     try {
       await this.reconcile();
       const validation = await this.deps.workflow.refresh();
@@ -250,16 +300,31 @@ export class Orchestrator {
       log.error({ reason: toSymphonyError(error).toLine() }, 'tick failed');
     } finally {
       this.ticking = false;
+      this.reportTick(this.clock.now() - startedMs);
       const interval = this.deps.workflow.current().config.pollIntervalMs;
       this.scheduleTick(this.tickRequested ? 0 : interval);
       this.tickRequested = false;
     }
   }
 
-  /** Reconciliation (spec §8.5, §16.3): stall check, then refresh running issues. */
+  private reportTick(durationMs: number): void {
+    for (const listener of this.tickListeners) {
+      try {
+        listener(durationMs);
+      } catch (error) {
+        this.deps.logger.warn({ err: String(error) }, 'tick listener failed');
+      }
+    }
+  }
+
+  /**
+   * Reconciliation (spec §8.5, §16.3): stall check, then refresh running issues — and blocked ones,
+   * which are released once their state changes.
+   */
   private async reconcile(): Promise<void> {
     this.apply({ type: 'stall_check' });
     const ids = [...this.state.running.values()].filter((e) => e.stopping === null).map((e) => e.issueId);
+    ids.push(...this.state.blocked.keys());
     if (ids.length === 0) return;
     try {
       const issues = await this.deps.trackerFor(this.deps.workflow.current().config).fetchIssuesByIds(ids, { signal: this.reads.signal });
@@ -349,7 +414,8 @@ export class Orchestrator {
         },
         (error: unknown) => {
           this.workers.delete(issue.id);
-          this.apply({ type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: toSymphonyError(error).toLine() } });
+          const failure = toSymphonyError(error);
+          this.apply({ type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: failure.toLine(), code: failure.code } });
         },
       ),
     );

@@ -78,6 +78,12 @@ export interface BlockedEntry {
   readonly workspacePath: string | null;
 }
 
+/**
+ * Why a retry was scheduled: a continuation after a normal exit, a stalled run, a failed run, no
+ * free slot when it came due, or a failed re-read of the issue.
+ */
+export type RetryCause = 'continuation' | 'stalled' | 'worker_failed' | 'no_slots' | 'refresh_failed';
+
 /** A scheduled retry (spec §4.1.7). The timer handle lives in the shell, keyed by issue id. */
 export interface RetryEntry {
   readonly issueId: string;
@@ -89,6 +95,8 @@ export interface RetryEntry {
   /** Why it was scheduled; null for a continuation after a normal exit. */
   readonly error: string | null;
   readonly kind: 'continuation' | 'failure';
+  /** What led to it (status surfaces and metrics label retries by it). */
+  readonly cause: RetryCause;
   /** Tracker URL for status surfaces, when known. */
   readonly issueUrl: string | null;
 }

@@ -31,6 +31,7 @@ export function applyAgentEvent(entry: RunningEntry, totals: CodexTotals, event:
     turnId: event.turnId ?? entry.turnId,
     codexAppServerPid: event.codexAppServerPid ?? entry.codexAppServerPid,
     turnCount: event.event === 'session_started' || event.event === 'turn_started' ? entry.turnCount + 1 : entry.turnCount,
+    waiting: waitingAfter(entry, event),
   };
   let nextTotals = totals;
   if (event.event === 'token_usage_updated' && event.usage) {
@@ -55,4 +56,23 @@ export function applyAgentEvent(entry: RunningEntry, totals: CodexTotals, event:
   }
   const rateLimits = event.event === 'rate_limits_updated' ? event.rateLimits : undefined;
   return { entry: next, totals: nextTotals, rateLimits };
+}
+
+/** Events after which no request of the run is waiting for an operator any more. */
+const CLEARS_WAITING: ReadonlySet<string> = new Set([
+  'operator_answered',
+  'operator_timeout',
+  'session_started',
+  'turn_started',
+  'turn_completed',
+  'turn_failed',
+  'turn_cancelled',
+  'turn_ended_with_error',
+  'turn_input_required',
+]);
+
+/** The request the run waits on after `event`: set by `operator_waiting`, cleared by an answer or the turn's end. */
+function waitingAfter(entry: RunningEntry, event: AgentEvent): RunningEntry['waiting'] {
+  if (event.event === 'operator_waiting') return event.operatorRequest ?? entry.waiting;
+  return CLEARS_WAITING.has(event.event) ? null : entry.waiting;
 }

@@ -59,7 +59,7 @@ describe('§17.4 snapshot API (conformance)', () => {
     const snapshot = snapshotState(state, T0 + 20_000);
 
     expect(snapshot.generated_at).toBe(iso(T0 + 20_000));
-    expect(snapshot.counts).toEqual({ running: 1, retrying: 1, claimed: 2 });
+    expect(snapshot.counts).toEqual({ running: 1, retrying: 1, claimed: 2, waiting: 0, blocked: 0 });
     expect(snapshot.running).toEqual([
       {
         issue_id: 'id-1',
@@ -73,6 +73,7 @@ describe('§17.4 snapshot API (conformance)', () => {
         started_at: iso(T0),
         last_event_at: iso(T0 + 9_000),
         workspace_path: '/ws/SYM-1',
+        waiting: false,
         retry_attempt: null,
         stopping: null,
         tokens: { input_tokens: 400, output_tokens: 40, total_tokens: 440 },

@@ -214,6 +214,7 @@ describe('scheduler core: retries (§8.4, §16.6)', () => {
       dueAtMs: 10_500,
       error: 'worker exited: turn_failed: x',
       kind: 'failure',
+      cause: 'worker_failed',
       issueUrl: issue.url,
     });
   });
@@ -302,7 +303,7 @@ describe('scheduler core: telemetry and snapshot (§13.3, §13.5)', () => {
     s = step(s, { type: 'worker_exited', issueId: other.id, outcome: { kind: 'failed', error: 'x' } }, 1_002_000, config).state;
     s = step(s, ev({ event: 'rate_limits_updated', rateLimits: { a: 1 } }), 1_002_000, config).state;
     const snap = snapshotState(s, 1_004_000);
-    expect(snap.counts).toEqual({ running: 1, retrying: 1, claimed: 2 });
+    expect(snap.counts).toEqual({ running: 1, retrying: 1, claimed: 2, waiting: 0, blocked: 0 });
     expect(snap.running[0]).toMatchObject({ issue_identifier: 'T-1', issue_url: issue.url, turn_count: 0 });
     expect(snap.retrying[0]).toMatchObject({ issue_identifier: 'T-2', attempt: 1, error: 'worker exited: x' });
     expect(snap.codex_totals.seconds_running).toBeCloseTo(2 + 4, 0);
