@@ -1,0 +1,197 @@
+/**
+ * The daemon's {@link StatusSource} (spec §13.3, §13.7): reads the orchestrator snapshot, numbers
+ * and fans out status events, keeps a bounded history per issue (recent events, last error,
+ * dispatch count) and the workflow reload status. Observability only: nothing here feeds back
+ * into scheduling (spec §13.4).
+ */
+import type { EffectiveWorkflow } from '../config/types.js';
+import type { Logger } from '../logging/logger.js';
+import type { OperatorAnswer } from '../runner/operator.js';
+import type { Orchestrator, OrchestratorChange } from '../scheduler/orchestrator.js';
+import { listSessionLogs, sessionLogFile } from './session-logs.js';
+import { statusEventsOf, type UnnumberedEvent } from './translate.js';
+import {
+  RECENT_EVENTS_PER_ISSUE,
+  type AnswerOutcome,
+  type ConfigStatus,
+  type IssueDetail,
+  type RecentEvent,
+  type StatusEvent,
+  type StatusSnapshot,
+  type StatusSource,
+} from './types.js';
+
+/** Issues whose history is kept (least recently active dropped first). */
+export const TRACKED_ISSUES_LIMIT = 500;
+
+/** What the hub reads the workflow and its reload events from (the {@link import('../config/store.js').WorkflowStore}). */
+export interface WorkflowStatusSource {
+  readonly path: string;
+  current(): EffectiveWorkflow;
+  on(event: 'reloaded', listener: (payload: { readonly changedSections: readonly string[] }) => void): () => void;
+  on(event: 'rejected', listener: (payload: { readonly line: string }) => void): () => void;
+}
+
+/** Options of {@link StatusHub}. */
+export interface StatusHubOptions {
+  readonly orchestrator: Orchestrator;
+  readonly workflow: WorkflowStatusSource;
+  /** `--logs-root`; session logs are listed from `<logsRoot>/sessions`. Null: no session logs. */
+  readonly logsRoot: string | null;
+  readonly logger: Logger;
+  /** Epoch ms. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+interface IssueHistory {
+  readonly issueId: string;
+  identifier: string;
+  issueUrl: string | null;
+  readonly events: RecentEvent[];
+  lastError: string | null;
+  dispatches: number;
+  workspacePath: string | null;
+}
+
+/** Implements {@link StatusSource} over one orchestrator and workflow store. */
+export class StatusHub implements StatusSource {
+  private readonly listeners = new Set<(event: StatusEvent) => void>();
+  private readonly history = new Map<string, IssueHistory>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private nextId = 1;
+  private readonly now: () => number;
+  private readonly loadedAt: string;
+  private lastReload: ConfigStatus['last_reload'] = null;
+  private lastRejected: ConfigStatus['last_rejected'] = null;
+
+  constructor(private readonly options: StatusHubOptions) {
+    this.now = options.now ?? Date.now;
+    this.loadedAt = new Date(this.now()).toISOString();
+    this.unsubscribe.push(
+      options.orchestrator.onChange((change) => this.onChange(change)),
+      options.workflow.on('reloaded', ({ changedSections }) => {
+        const at = new Date(this.now()).toISOString();
+        this.lastReload = { at, changed: [...changedSections] };
+        this.publish({ type: 'config_reloaded', at, issue_id: null, issue_identifier: null, message: `workflow reloaded (${changedSections.join(', ') || 'no section changed'})`, data: { changed: [...changedSections] } });
+      }),
+      options.workflow.on('rejected', ({ line }) => {
+        const at = new Date(this.now()).toISOString();
+        this.lastRejected = { at, reason: line };
+        this.publish({ type: 'config_rejected', at, issue_id: null, issue_identifier: null, message: `workflow edit rejected; keeping the last good config: ${line}`, data: { reason: line } });
+      }),
+    );
+  }
+
+  /** Stops listening to the orchestrator and the store; subscribers get nothing more. */
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.listeners.clear();
+  }
+
+  snapshot(): StatusSnapshot {
+    const config = this.options.workflow.current().config;
+    return {
+      ...this.options.orchestrator.snapshot(),
+      max_concurrent_agents: config.agent.maxConcurrentAgents,
+      max_turns: config.agent.maxTurns,
+      config: { workflow_path: this.options.workflow.path, loaded_at: this.loadedAt, last_reload: this.lastReload, last_rejected: this.lastRejected },
+    };
+  }
+
+  issue(identifier: string): IssueDetail | null {
+    const snapshot = this.options.orchestrator.snapshot();
+    const wanted = identifier.toLowerCase();
+    const match = (row: { readonly issue_identifier: string }): boolean => row.issue_identifier.toLowerCase() === wanted;
+    const running = snapshot.running.find(match) ?? null;
+    const retry = snapshot.retrying.find(match) ?? null;
+    const blocked = snapshot.blocked.find(match) ?? null;
+    const waiting = snapshot.waiting.find(match) ?? null;
+    const history = [...this.history.values()].find((h) => h.identifier.toLowerCase() === wanted) ?? null;
+    const issueId = running?.issue_id ?? retry?.issue_id ?? blocked?.issue_id ?? history?.issueId;
+    const canonical = running?.issue_identifier ?? retry?.issue_identifier ?? blocked?.issue_identifier ?? history?.identifier;
+    if (issueId === undefined || canonical === undefined) return null;
+    const status: IssueDetail['status'] = waiting ? 'waiting' : running ? 'running' : retry ? 'retrying' : blocked ? 'blocked' : 'idle';
+    const workspacePath = running?.workspace_path ?? blocked?.workspace_path ?? history?.workspacePath ?? null;
+    return {
+      issue_identifier: canonical,
+      issue_id: issueId,
+      issue_url: running?.issue_url ?? retry?.issue_url ?? blocked?.issue_url ?? history?.issueUrl ?? null,
+      status,
+      workspace: workspacePath === null ? null : { path: workspacePath },
+      attempts: { restart_count: Math.max(0, (history?.dispatches ?? 1) - 1), current_retry_attempt: running?.retry_attempt ?? retry?.attempt ?? null },
+      running,
+      retry,
+      waiting,
+      blocked,
+      logs: { codex_session_logs: listSessionLogs(this.options.logsRoot, canonical) },
+      recent_events: history ? [...history.events] : [],
+      last_error: history?.lastError ?? null,
+      tracked: {},
+    };
+  }
+
+  refresh(): { readonly coalesced: boolean; readonly requested_at: string } {
+    const coalesced = this.options.orchestrator.requestRefresh();
+    return { coalesced, requested_at: new Date(this.now()).toISOString() };
+  }
+
+  answer(identifier: string, answer: OperatorAnswer): AnswerOutcome {
+    return this.options.orchestrator.answer(identifier, answer);
+  }
+
+  sessionLogPath(identifier: string, label: string): string | null {
+    return sessionLogFile(this.options.logsRoot, identifier, label);
+  }
+
+  subscribe(listener: (event: StatusEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private onChange(change: OrchestratorChange): void {
+    for (const event of statusEventsOf(change)) {
+      this.remember(event, change);
+      this.publish(event);
+    }
+    if (change.event.type === 'workspace_ready') {
+      const history = this.history.get(change.event.issueId);
+      if (history) history.workspacePath = change.event.workspacePath;
+    }
+  }
+
+  /** Folds an event into the issue's bounded history. */
+  private remember(event: UnnumberedEvent, change: OrchestratorChange): void {
+    if (event.issue_id === null || event.issue_identifier === null) return;
+    // Token and rate-limit updates would crowd out everything else.
+    if (event.type === 'agent_event' && (event.data.event === 'token_usage_updated' || event.data.event === 'rate_limits_updated')) return;
+    let history = this.history.get(event.issue_id);
+    if (history === undefined) {
+      history = { issueId: event.issue_id, identifier: event.issue_identifier, issueUrl: null, events: [], lastError: null, dispatches: 0, workspacePath: null };
+    } else {
+      this.history.delete(event.issue_id); // re-inserted below: most recently active last
+    }
+    this.history.set(event.issue_id, history);
+    if (this.history.size > TRACKED_ISSUES_LIMIT) {
+      const oldest = this.history.keys().next().value;
+      if (oldest !== undefined) this.history.delete(oldest);
+    }
+    const entry = change.state.running.get(event.issue_id) ?? change.previous.running.get(event.issue_id);
+    if (entry) history.issueUrl = entry.issue.url;
+    if (event.type === 'dispatch') history.dispatches++;
+    if (event.type === 'run_ended' && (event.data.outcome === 'failed' || event.data.outcome === 'blocked')) history.lastError = typeof event.data.reason === 'string' ? event.data.reason : event.message;
+    const kind = event.type === 'agent_event' ? String(event.data.event) : event.type;
+    history.events.push({ at: event.at, event: kind, message: event.message });
+    if (history.events.length > RECENT_EVENTS_PER_ISSUE) history.events.splice(0, history.events.length - RECENT_EVENTS_PER_ISSUE);
+  }
+
+  private publish(event: UnnumberedEvent): void {
+    const numbered: StatusEvent = { id: this.nextId++, ...event };
+    for (const listener of this.listeners) {
+      try {
+        listener(numbered);
+      } catch (error) {
+        this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'status subscriber failed');
+      }
+    }
+  }
+}
