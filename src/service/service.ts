@@ -15,6 +15,7 @@ import { trackerCache } from './tracker-cache.js';
 import { packageVersion } from '../version.js';
 import { createWorkerStarter } from './worker-factory.js';
 import { toSymphonyError } from '../errors.js';
+import { StatusHub } from '../status/hub.js';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -26,12 +27,16 @@ export interface ServiceOptions {
   /** Supported tracker kinds. Default: the built-in registry. */
   readonly profiles?: ReadonlyMap<string, TrackerProfile>;
   readonly clock?: Clock;
+  /** `--logs-root`: session logs go to `<logsRoot>/sessions`. Null/absent: no session logs. */
+  readonly logsRoot?: string | null;
 }
 
 /** A started daemon. */
 export interface RunningService {
   readonly orchestrator: Orchestrator;
   readonly store: WorkflowStore;
+  /** What status surfaces read (API, dashboard, metrics, terminal view). */
+  readonly status: StatusHub;
   /**
    * Graceful stop: no more polling, every agent stopped (whole process group), `after_run` hooks
    * run, the watcher closed. Resolves true when everything ended within `deadlineMs` (default 8000).
@@ -99,12 +104,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     'symphony started',
   );
+  const status = new StatusHub({ orchestrator, workflow: store, logsRoot: options.logsRoot ?? null, logger: logger.child({ component: 'status' }) });
   await orchestrator.start();
   return {
     orchestrator,
     store,
+    status,
     stop: async (deadlineMs = 8000) => {
       const finished = await orchestrator.shutdown(deadlineMs);
+      status.close();
       await store.close();
       logger.info({ outcome: finished ? 'completed' : 'timed_out' }, 'symphony stopped');
       return finished;
