@@ -16,6 +16,7 @@ import { packageVersion } from '../version.js';
 import { createWorkerStarter } from './worker-factory.js';
 import { toSymphonyError } from '../errors.js';
 import { StatusHub } from '../status/hub.js';
+import { DaemonMetrics } from '../metrics/index.js';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -37,6 +38,8 @@ export interface RunningService {
   readonly store: WorkflowStore;
   /** What status surfaces read (API, dashboard, metrics, terminal view). */
   readonly status: StatusHub;
+  /** Prometheus metrics of this daemon (`GET /metrics`). */
+  readonly metrics: DaemonMetrics;
   /**
    * Graceful stop: no more polling, every agent stopped (whole process group), `after_run` hooks
    * run, the watcher closed. Resolves true when everything ended within `deadlineMs` (default 8000).
@@ -60,7 +63,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger: logger.child({ component: 'workflow' }),
     validatePrompt: (template) => void parsePromptTemplate(template, options.workflowPath),
   });
-  const trackerFor = trackerCache(profiles, logger);
+  const metrics = new DaemonMetrics();
+  const trackerFor = trackerCache(profiles, logger, metrics.tracker);
   try {
     trackerFor(store.current().config);
   } catch (error) {
@@ -105,11 +109,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     'symphony started',
   );
   const status = new StatusHub({ orchestrator, workflow: store, logsRoot: options.logsRoot ?? null, logger: logger.child({ component: 'status' }) });
+  status.subscribe((event) => metrics.observe(event));
+  metrics.bindSnapshot(() => status.snapshot());
+  orchestrator.onTick((durationMs) => metrics.pollTick(durationMs));
   await orchestrator.start();
   return {
     orchestrator,
     store,
     status,
+    metrics,
     stop: async (deadlineMs = 8000) => {
       const finished = await orchestrator.shutdown(deadlineMs);
       status.close();

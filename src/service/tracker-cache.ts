@@ -7,13 +7,21 @@
 import type { ServiceConfig } from '../config/types.js';
 import { SymphonyError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import type { TrackerRequestObserver } from '../metrics/tracker-observer.js';
 import type { AdapterDeps, TrackerProfile } from '../tracker/profile.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 
-/** Returns a `trackerFor(config)` function that caches the adapter by tracker config. */
+/**
+ * Returns a `trackerFor(config)` function that caches the adapter by tracker config.
+ *
+ * @param observer - passed to every adapter built (tracker request metrics); default: none.
+ * @param deps - further adapter services (clock, `fetch`); `deps.observer` is overridden by `observer`.
+ * @throws SymphonyError `unsupported_tracker_kind` (from the returned function) for an unknown `tracker.kind`.
+ */
 export function trackerCache(
   profiles: ReadonlyMap<string, TrackerProfile>,
   logger: Logger,
+  observer?: TrackerRequestObserver,
   deps: Omit<AdapterDeps, 'logger'> = {},
 ): (config: ServiceConfig) => TrackerAdapter {
   let key: string | null = null;
@@ -26,6 +34,7 @@ export function trackerCache(
     if (!profile) throw new SymphonyError('unsupported_tracker_kind', `tracker.kind "${t.kind}" is not supported`);
     adapter = profile.create(t.settings, { activeStates: t.activeStates, terminalStates: t.terminalStates }, {
       ...deps,
+      ...(observer ? { observer } : {}),
       logger: logger.child({ component: 'tracker', tracker_kind: t.kind }),
     });
     key = nextKey;

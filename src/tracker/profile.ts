@@ -3,6 +3,7 @@
  * the adapter profile of spec §11.2 in code form.
  */
 import type { Logger } from '../logging/logger.js';
+import type { TrackerRequestObserver } from '../metrics/tracker-observer.js';
 import type { TrackerAdapter } from './tracker.js';
 
 /** Result of validating `tracker.provider` (spec §6.3 "the selected adapter accepts tracker.provider"). */
@@ -34,6 +35,8 @@ export interface AdapterDeps {
   readonly now?: () => number;
   /** `fetch` implementation; defaults to the global one. */
   readonly fetch?: typeof fetch;
+  /** Told about every HTTP request the adapter sends (request metrics); default: none. */
+  readonly observer?: TrackerRequestObserver;
 }
 
 /**

@@ -11,6 +11,8 @@
 import { LinearClient } from '@linear/sdk';
 import PQueue from 'p-queue';
 import { SymphonyError, oneLine } from '../../errors.js';
+import type { TrackerRequestObserver } from '../../metrics/tracker-observer.js';
+import { classifyReply } from './classify.js';
 import type { SecretString } from './secret.js';
 
 /** The JSON object Linear answered with (only the GraphQL response keys). */
@@ -54,6 +56,18 @@ export interface LinearTransportOptions {
   readonly apiKey: SecretString;
   /** Per-request deadline covering connect, headers and body, in ms. */
   readonly timeoutMs: number;
+  /**
+   * Request queue, shared by transports that must share one cap on requests in flight (see
+   * `linearConnection`). Default: a private queue of {@link LINEAR_MAX_CONCURRENT_REQUESTS}.
+   */
+  readonly queue?: PQueue;
+  /** Told about every request sent (operation, duration, §11.4 error category or null). Default: none. */
+  readonly observer?: TrackerRequestObserver;
+}
+
+/** A request queue allowing {@link LINEAR_MAX_CONCURRENT_REQUESTS} in flight. */
+export function linearRequestQueue(): PQueue {
+  return new PQueue({ concurrency: LINEAR_MAX_CONCURRENT_REQUESTS });
 }
 
 /** Sends one document and returns the raw answer; classification is the caller's (pure) job. */
@@ -63,7 +77,8 @@ export class LinearTransport {
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #apiKey: SecretString;
-  readonly #queue = new PQueue({ concurrency: LINEAR_MAX_CONCURRENT_REQUESTS });
+  readonly #queue: PQueue;
+  readonly #observer: TrackerRequestObserver | null;
 
   /** @throws Error from the SDK when `endpoint` is not https (or http to localhost). */
   constructor(options: LinearTransportOptions) {
@@ -72,12 +87,15 @@ export class LinearTransport {
     this.#timeoutMs = options.timeoutMs;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#apiKey = options.apiKey;
+    this.#queue = options.queue ?? linearRequestQueue();
+    this.#observer = options.observer ?? null;
   }
 
   /**
    * POSTs `{query, variables}` once a slot is free (at most {@link LINEAR_MAX_CONCURRENT_REQUESTS}
    * in flight). `hooks.beforeSend` runs when the request leaves the queue (if it throws, nothing is
    * sent and the call rejects with that error); `hooks.onReply` runs before the slot is released.
+   * The observer, if any, hears of every request actually sent, once it ended.
    *
    * @throws SymphonyError `tracker_request` on transport failure, timeout or abort;
    *   `tracker_response` when a JSON body cannot be parsed.
@@ -110,6 +128,7 @@ export class LinearTransport {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     const combined = signal ? AbortSignal.any([deadline.signal, signal]) : deadline.signal;
+    const startedAt = performance.now();
     try {
       const response = await this.#fetch(this.#endpoint, {
         method: 'POST',
@@ -119,8 +138,11 @@ export class LinearTransport {
       });
       const raw = await response.text();
       const body = parseBody(raw);
-      return { status: response.status, headers: response.headers, body, text: body === null ? raw : null };
+      const reply: LinearReply = { status: response.status, headers: response.headers, body, text: body === null ? raw : null };
+      this.#report(operation, startedAt, () => replyCategory(reply, operation));
+      return reply;
     } catch (error) {
+      this.#report(operation, startedAt, () => 'tracker_request');
       if (deadline.signal.aborted) throw new SymphonyError('tracker_request', `${where} timed out after ${this.#timeoutMs} ms`, { cause: error });
       if (signal?.aborted) throw new SymphonyError('tracker_request', `${where} aborted`, { cause: error });
       const reason = describeFailure(error, (text) => this.#apiKey.scrub(text));
@@ -131,6 +153,22 @@ export class LinearTransport {
       clearTimeout(timer);
     }
   }
+
+  /** Tells the observer about one request sent; an observer that throws is ignored. */
+  #report(operation: string, startedAt: number, category: () => string | null): void {
+    if (this.#observer === null) return;
+    try {
+      this.#observer.request(operation, performance.now() - startedAt, category());
+    } catch {
+      // Metrics must never break a tracker request.
+    }
+  }
+}
+
+/** The §11.4 category of an answer (as the client will classify it), or null for a success. */
+function replyCategory(reply: LinearReply, operation: string): string | null {
+  const outcome = classifyReply(reply, operation, Date.now());
+  return outcome.ok ? null : outcome.error.code;
 }
 
 /** The GraphQL response keys of a JSON object body; null for anything else (empty, not JSON, `null`, a list…). */
