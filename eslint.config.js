@@ -31,4 +31,17 @@ export default tseslint.config(
     extends: [tseslint.configs.base],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The dashboard: plain ES modules run by the browser (no build step).
+    files: ['assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly', document: 'readonly', console: 'readonly', fetch: 'readonly', EventSource: 'readonly',
+        URL: 'readonly', Node: 'readonly', CSS: 'readonly', Intl: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly',
+      },
+    },
+    rules: { 'no-undef': 'error', 'no-unused-vars': 'error', eqeqeq: 'error', 'no-var': 'error', 'prefer-const': 'error' },
+  },
 );
