@@ -1,6 +1,7 @@
 /**
  * Pure command-line parsing for `symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]`
- * (spec §17.7, §13.7 `--port`, §13.2 logs root). No I/O: whether the file exists is the loader's call.
+ * (spec §17.7, §13.7 `--port`, §13.2 logs root) and `symphony check [path/to/WORKFLOW.md]`.
+ * No I/O: whether the file exists is the loader's call.
  */
 import path from 'node:path';
 import { SymphonyError } from '../errors.js';
@@ -15,6 +16,11 @@ export type CliCommand =
       readonly port: number | null;
       /** Absolute `--logs-root` directory, or null when not given. */
       readonly logsRoot: string | null;
+    }
+  | {
+      readonly kind: 'check';
+      /** Absolute workflow path, resolved like the `run` command's. */
+      readonly workflowPath: string;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
@@ -33,6 +39,10 @@ type ValueFlag = (typeof VALUE_FLAGS)[number];
  *
  * `-h`/`--help` and `-V`/`--version` win as soon as they are seen. Value flags accept
  * `--flag value` and `--flag=value`; a repeated flag keeps its last value; `--` ends flags.
+ * A first positional `check` (before any `--`) selects the `check` command; its workflow path
+ * follows the same rules, and `--port` / `--logs-root` are validated but ignored there, so a
+ * service's arguments can be reused as they are. (`symphony ./check` or `symphony -- check`
+ * names a workflow file called `check`.)
  *
  * @throws SymphonyError `cli_usage` with a one-line reason for an unknown flag, a missing or bad
  *   value, or more than one positional path.
@@ -44,8 +54,13 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
   const values: Partial<Record<ValueFlag, string>> = {};
   const positionals: string[] = [];
   let flagsDone = false;
+  let isCheck = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
+    if (!flagsDone && !isCheck && positionals.length === 0 && arg === 'check') {
+      isCheck = true;
+      continue;
+    }
     if (flagsDone || arg === '-' || !arg.startsWith('-')) {
       positionals.push(arg);
       continue;
@@ -75,10 +90,13 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
   }
   const positional = positionals[0];
   if (positional !== undefined && positional.trim() === '') throw usage('the workflow path must not be empty');
+  const workflowPath = path.resolve(cwd, positional ?? 'WORKFLOW.md');
+  const port = values['--port'] === undefined ? null : parsePort(values['--port']);
+  if (isCheck) return { kind: 'check', workflowPath };
   return {
     kind: 'run',
-    workflowPath: path.resolve(cwd, positional ?? 'WORKFLOW.md'),
-    port: values['--port'] === undefined ? null : parsePort(values['--port']),
+    workflowPath,
+    port,
     logsRoot: values['--logs-root'] === undefined ? null : path.resolve(cwd, values['--logs-root']),
   };
 }
@@ -87,13 +105,19 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
 export function usageText(): string {
   return [
     'Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]',
+    '       symphony check [path/to/WORKFLOW.md]',
     '',
     'Polls the configured issue tracker and runs one coding-agent session per eligible issue,',
     'as described by WORKFLOW.md (default: ./WORKFLOW.md). Edits to the file apply without restart.',
     '',
+    'check: validates the workflow (config and prompt template), reaches the tracker with the',
+    'configured credentials (viewer and project), starts codex.command and completes the',
+    'app-server handshake, and checks that the workspace root is writable. One line per check',
+    '(ok / FAIL / skip); exits 0 only when none failed. --port and --logs-root are accepted and',
+    'ignored there. (A workflow file named "check": symphony ./check)',
+    '',
     'Options:',
     '  --port N          port of the HTTP dashboard/API (0 = ephemeral); overrides server.port',
-    '                    (accepted and validated; the server is not part of this build yet)',
     '  --logs-root DIR   also write JSON logs to DIR/symphony.log',
     '  -h, --help        show this help and exit',
     '  -V, --version     print the version and exit',

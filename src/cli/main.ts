@@ -17,6 +17,7 @@ import { snapshotDescendants } from '../runner/app-server/descendants.js';
 import { startService, type RunningService } from '../service/service.js';
 import { packageVersion } from '../version.js';
 import { parseArgs, usageText } from './args.js';
+import { runCheck } from './check.js';
 
 /** Graceful shutdown budget: agents and hooks get this long before the process exits anyway. */
 export const SHUTDOWN_DEADLINE_MS = 8000;
@@ -58,6 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stdout(`symphony ${packageVersion()}\n`);
     return 0;
   }
+  if (command.kind === 'check') return runCheck(command, io);
   if (!existsSync(command.workflowPath) || !statSync(command.workflowPath).isFile()) {
     io.stderr(`Workflow file not found: ${command.workflowPath}\n`);
     return 1;

@@ -7,7 +7,7 @@ import type { Issue } from '../domain/issue.js';
 import { stateIn } from '../domain/issue.js';
 import { SymphonyError, type TrackerErrorCode } from '../errors.js';
 import type { TrackerProfile } from './profile.js';
-import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter } from './tracker.js';
+import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter, TrackerProbeResult } from './tracker.js';
 
 /** Issue fields for the store: `identifier` required; `id` defaults to it, `title` too, `state` to `Todo`. */
 export type MemoryIssueInput = Partial<Issue> & { readonly identifier: string };
@@ -137,7 +137,15 @@ export class MemoryTracker implements TrackerAdapter {
     }
   }
 
-  #read(options: ReadOptions, select: () => Issue[]): Promise<Issue[]> {
+  /**
+   * Connectivity probe (`symphony check`): no viewer, no scope. Consumes an injected failure
+   * ({@link MemoryTracker.failNext}) like a read does, so tests can make it fail.
+   */
+  probe(options: ReadOptions = {}): Promise<TrackerProbeResult> {
+    return this.#read(options, () => ({ viewer: null, scope: null }));
+  }
+
+  #read<T>(options: ReadOptions, select: () => T): Promise<T> {
     this.providerRequests += 1;
     if (options.signal?.aborted) return Promise.reject(new SymphonyError('tracker_request', 'memory tracker: read aborted'));
     const failure = this.#failures.shift();

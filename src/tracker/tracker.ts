@@ -28,6 +28,17 @@ export interface ToolContext {
   readonly issue: Issue;
 }
 
+/**
+ * What {@link TrackerAdapter.probe} found out: who the credentials belong to and whether the
+ * configured scope exists. Used by `symphony check`; never contains a credential.
+ */
+export interface TrackerProbeResult {
+  /** The user the credentials act as; null when the tracker has no such notion. */
+  readonly viewer: { readonly name: string | null; readonly email: string | null } | null;
+  /** The configured scope (e.g. a Linear project): its configured key and display name. */
+  readonly scope: { readonly kind: string; readonly key: string; readonly name: string } | null;
+}
+
 /** Options shared by adapter reads. */
 export interface ReadOptions {
   /** Aborts the read; the promise then rejects with a `tracker_request` error. */
@@ -69,4 +80,13 @@ export interface TrackerAdapter {
    * unknown tools, bad arguments, auth and transport failures come back as `success: false`.
    */
   executeAgentTool(name: string, args: unknown, context: ToolContext): Promise<ToolResult>;
+
+  /**
+   * OPTIONAL connectivity probe for `symphony check`: reaches the tracker with the configured
+   * credentials, reads the viewer and resolves the configured scope. Not used by scheduling.
+   *
+   * @throws SymphonyError with a §11.4 category: transport/auth/payload failures as for reads;
+   *   `invalid_tracker_config` when the configured scope (project) does not exist or is not visible.
+   */
+  probe?(options?: ReadOptions): Promise<TrackerProbeResult>;
 }

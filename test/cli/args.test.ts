@@ -72,9 +72,37 @@ describe('parseArgs (spec §17.7)', () => {
     }
   });
 
-  it('usageText() documents every option', () => {
+  it('usageText() documents every option and the check command', () => {
     const text = usageText();
-    expect(text.startsWith('Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]\n')).toBe(true);
+    expect(text.startsWith('Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]\n       symphony check [path/to/WORKFLOW.md]\n')).toBe(true);
     for (const option of ['--port N', '--logs-root DIR', '-h, --help', '-V, --version']) expect(text).toContain(option);
+    expect(text).not.toContain('not part of this build');
+  });
+});
+
+describe('parseArgs: symphony check', () => {
+  it('a first positional `check` selects the check command; the path follows the same rules', () => {
+    expect(parseArgs(['check'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/WORKFLOW.md' });
+    expect(parseArgs(['check', 'flows/W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/flows/W.md' });
+    expect(parseArgs(['check', '/etc/symphony/W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/etc/symphony/W.md' });
+  });
+
+  it('accepts and ignores --port / --logs-root (validated), so a service\'s arguments can be reused', () => {
+    expect(parseArgs(['check', 'W.md', '--logs-root', '/var/log/sym', '--port', '8080'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/W.md' });
+    expect(parseArgs(['--port=0', 'check', 'W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/W.md' });
+    expect(usageError(['check', '--port', 'x']).message).toBe('--port must be an integer from 0 to 65535 (got "x"); run symphony --help for usage');
+  });
+
+  it('a workflow file named check is reachable as ./check or after --; check check checks ./check', () => {
+    expect(parseArgs(['./check'], { cwd })).toMatchObject({ kind: 'run', workflowPath: '/home/op/repo/check' });
+    expect(parseArgs(['--', 'check'], { cwd })).toMatchObject({ kind: 'run', workflowPath: '/home/op/repo/check' });
+    expect(parseArgs(['check', 'check'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/check' });
+    expect(usageError(['W.md', 'check']).details.reason).toBe('expected at most one workflow path, got 2: "W.md" "check"');
+  });
+
+  it('--help wins over check; extra paths and unknown flags are usage errors', () => {
+    expect(parseArgs(['check', '--help'], { cwd })).toEqual({ kind: 'help' });
+    expect(usageError(['check', 'a.md', 'b.md']).details.reason).toBe('expected at most one workflow path, got 2: "a.md" "b.md"');
+    expect(usageError(['check', '--deep']).details.reason).toBe('unknown option "--deep"');
   });
 });

@@ -5,10 +5,11 @@
 import { normalizeStateName, type Issue } from '../../domain/issue.js';
 import { SymphonyError } from '../../errors.js';
 import type { AdapterDeps, TrackerScope } from '../profile.js';
-import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter } from '../tracker.js';
+import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter, TrackerProbeResult } from '../tracker.js';
 import { LinearGraphqlClient } from './client.js';
 import { linearConnection } from './connections.js';
 import type { NormalizeContext } from './normalize.js';
+import { probeLinear } from './probe.js';
 import { VIEWER_QUERY } from './queries.js';
 import { readIssuesByIds, readIssuesByStates, type ReadDeps } from './reads.js';
 import type { LinearSettings } from './settings.js';
@@ -23,13 +24,16 @@ import { executeLinearTool, linearGraphqlToolSpec } from './tool.js';
  * `deps.now` drives the rate-limit window (default `Date.now`). The request queue and the
  * rate-limit window are shared by every adapter for the same endpoint and key (see
  * `linearConnection`); `deps.fetch` replaces `fetch` and gives the adapter a private connection.
+ * `deps.observer` hears of every HTTP request the adapter sends (operation, duration, category).
+ *
+ * `probe` (for `symphony check`) reads the viewer and the configured project; see `probe.ts`.
  *
  * Implements spec §11.1, §11.2 and §10.5 for `tracker.kind: linear`.
  */
 export function createLinearAdapter(settings: LinearSettings, scope: TrackerScope, deps: AdapterDeps): TrackerAdapter {
   const now = deps.now ?? Date.now;
   const logger = deps.logger.child({ tracker: 'linear' });
-  const { transport, gate } = linearConnection(settings, now, deps.fetch);
+  const { transport, gate } = linearConnection(settings, now, deps.fetch, deps.observer);
   const client = new LinearGraphqlClient({ transport, gate, now, logger });
   const readDeps: ReadDeps = { client, projectSlug: settings.projectSlug, logger };
   const terminalStates = [...scope.terminalStates];
@@ -86,6 +90,10 @@ export function createLinearAdapter(settings: LinearSettings, scope: TrackerScop
 
     executeAgentTool(name: string, args: unknown, context: ToolContext): Promise<ToolResult> {
       return executeLinearTool(name, args, context, { client, apiKey: settings.apiKey, logger });
+    },
+
+    probe(options: ReadOptions = {}): Promise<TrackerProbeResult> {
+      return probeLinear(client, settings.projectSlug, options.signal);
     },
   };
 }

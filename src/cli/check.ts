@@ -1,0 +1,242 @@
+/**
+ * `symphony check [WORKFLOW.md]`: a pre-flight for operators. Four checks, in order, one line each
+ * on stdout as soon as it is known:
+ *
+ * 1. `workflow` — the file loads and validates (typed config, §5–§6) and its prompt template parses (§5.4);
+ * 2. `tracker` — the adapter's {@link TrackerAdapter.probe} reaches the tracker with the configured
+ *    credentials (Linear: the viewer, and the project named by `project_slug`);
+ * 3. `codex` — `codex.command` starts (`bash -lc`, own process group, tracker secrets removed, in a
+ *    temporary directory) and answers `initialize` within `codex.read_timeout_ms`; `initialized`
+ *    is sent, then the whole process group is stopped;
+ * 4. `workspace root` — exists or can be created, and a probe file can be created and removed.
+ *
+ * Each line is `ok   <check>: …`, `FAIL <check>: <code>: …` or `skip <check>: <why>`. When the
+ * workflow is invalid the other checks are skipped; otherwise every check runs. Known secret values
+ * (env values of `$VAR` references and adapter fallbacks, the tracker key, `server.auth_token`)
+ * are replaced by `[redacted]` in every line. Exit code 0 when no check failed, 1 otherwise.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadEffectiveWorkflow } from '../config/load.js';
+import type { ServiceConfig } from '../config/types.js';
+import { oneLine, SymphonyError, toSymphonyError } from '../errors.js';
+import { silentLogger } from '../logging/logger.js';
+import type { GroupExit } from '../process/group.js';
+import { parsePromptTemplate } from '../prompt/render.js';
+import { reapDescendants, snapshotDescendants } from '../runner/app-server/descendants.js';
+import { describeExit, isCommandNotFound, launchAppServer } from '../runner/app-server/launch.js';
+import { ClientMethod, initializeParams } from '../runner/app-server/protocol.js';
+import { JsonRpcConnection } from '../runner/jsonrpc/connection.js';
+import type { TrackerProfile } from '../tracker/profile.js';
+import { SecretString } from '../tracker/linear/secret.js';
+import { trackerProfiles } from '../tracker/registry.js';
+import type { TrackerAdapter } from '../tracker/tracker.js';
+import { packageVersion } from '../version.js';
+import type { CliIo } from './main.js';
+
+/** The outcome of one check. */
+export type CheckStatus = 'ok' | 'FAIL' | 'skip';
+
+/** One reported check. `detail` never contains a known secret value (it is scrubbed before printing). */
+export interface CheckResult {
+  readonly name: 'workflow' | 'tracker' | 'codex' | 'workspace root';
+  readonly status: CheckStatus;
+  /** One line: what was checked and found, or `<error code>: <message>` for a failure. */
+  readonly detail: string;
+}
+
+/** Collaborators of {@link runCheck}; defaults are the real ones. */
+export interface CheckDeps {
+  /** Environment for `$VAR` resolution and the app-server. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Supported tracker kinds. Default: the built-in registry. */
+  readonly profiles?: ReadonlyMap<string, TrackerProfile>;
+  /** Where the codex check makes its temporary directory. Default `os.tmpdir()`. */
+  readonly tmpDir?: string;
+}
+
+/** SIGTERM → SIGKILL grace when stopping the app-server after the handshake, ms. */
+const CODEX_STOP_GRACE_MS = 2000;
+
+/**
+ * `ok   workflow: …` — the status padded to four characters, the check's name, its detail with
+ * every non-empty string in `secrets` replaced by `[redacted]`. Pure.
+ */
+export function formatCheckLine(result: CheckResult, secrets: readonly string[] = []): string {
+  let detail = oneLine(result.detail, 400);
+  for (const secret of secrets) if (secret !== '') detail = detail.split(secret).join('[redacted]');
+  return `${result.status.padEnd(4)} ${result.name}: ${detail}`;
+}
+
+/**
+ * Runs the four checks against `command.workflowPath`, writing one line per check to `io.stdout`
+ * (and prompt/config warnings to `io.stderr`). Never rejects.
+ *
+ * @returns 0 when no check failed (a `skip` for a tracker without a probe does not fail), else 1.
+ */
+export async function runCheck(command: { readonly workflowPath: string }, io: CliIo, deps: CheckDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const profiles = deps.profiles ?? trackerProfiles;
+  let secrets: string[] = [];
+  let failed = false;
+  const report = (result: CheckResult): void => {
+    if (result.status === 'FAIL') failed = true;
+    io.stdout(`${formatCheckLine(result, secrets)}\n`);
+  };
+
+  let config: ServiceConfig;
+  try {
+    const workflow = await loadEffectiveWorkflow(command.workflowPath, { env, profiles });
+    config = workflow.config;
+    secrets = secretValues(config, env);
+    parsePromptTemplate(workflow.promptTemplate, config.workflowPath);
+    for (const warning of workflow.warnings) io.stderr(`symphony check: warning: ${oneLine(warning)}\n`);
+    report({ name: 'workflow', status: 'ok', detail: `${config.workflowPath} is valid (tracker.kind ${config.tracker.kind}; prompt template parses)` });
+  } catch (error) {
+    report({ name: 'workflow', status: 'FAIL', detail: toSymphonyError(error).toLine() });
+    for (const name of ['tracker', 'codex', 'workspace root'] as const) report({ name, status: 'skip', detail: 'no valid workflow to check against' });
+    return 1;
+  }
+
+  report(await checkTracker(config, profiles));
+  report(await checkCodex(config, env, deps.tmpDir ?? tmpdir()));
+  report(await checkWorkspaceRoot(config.workspaceRoot));
+  return failed ? 1 : 0;
+}
+
+/** Env values of every secret name, the tracker settings' secrets and `server.auth_token`. */
+function secretValues(config: ServiceConfig, env: NodeJS.ProcessEnv): string[] {
+  const values = config.secretEnvNames.map((name) => env[name] ?? '');
+  if (config.server.authToken !== null) values.push(config.server.authToken);
+  const settings = config.tracker.settings;
+  if (typeof settings === 'object' && settings !== null) {
+    for (const value of Object.values(settings)) if (value instanceof SecretString) values.push(value.reveal());
+  }
+  return values.filter((value) => value.trim() !== '');
+}
+
+/** Check 2: the adapter's probe, with a silent logger. */
+async function checkTracker(config: ServiceConfig, profiles: ReadonlyMap<string, TrackerProfile>): Promise<CheckResult> {
+  const name = 'tracker';
+  const { kind } = config.tracker;
+  let adapter: TrackerAdapter;
+  try {
+    const profile = profiles.get(kind);
+    if (profile === undefined) throw new SymphonyError('unsupported_tracker_kind', `tracker.kind ${JSON.stringify(kind)} is not supported`);
+    adapter = profile.create(config.tracker.settings, { activeStates: config.tracker.activeStates, terminalStates: config.tracker.terminalStates }, { logger: silentLogger() });
+  } catch (error) {
+    return { name, status: 'FAIL', detail: toSymphonyError(error).toLine() };
+  }
+  if (adapter.probe === undefined) return { name, status: 'skip', detail: `tracker.kind ${kind} offers no connectivity probe` };
+  try {
+    const probe = await adapter.probe();
+    let detail = `${kind} reached`;
+    if (probe.viewer !== null) {
+      const who = [probe.viewer.name, probe.viewer.email === null ? null : `<${probe.viewer.email}>`].filter((p) => p !== null).join(' ');
+      detail += ` as ${who === '' ? '(unnamed user)' : who}`;
+    }
+    if (probe.scope !== null) detail += `; ${probe.scope.kind} ${JSON.stringify(probe.scope.key)} is ${JSON.stringify(probe.scope.name)}`;
+    return { name, status: 'ok', detail };
+  } catch (error) {
+    return { name, status: 'FAIL', detail: toSymphonyError(error, 'tracker_request').toLine() };
+  }
+}
+
+/** Check 3: the app-server handshake in a temporary directory; the process group never outlives it. */
+async function checkCodex(config: ServiceConfig, env: NodeJS.ProcessEnv, tmpRoot: string): Promise<CheckResult> {
+  const name = 'codex';
+  const timeoutMs = config.codex.readTimeoutMs;
+  let dir: string;
+  try {
+    dir = await mkdtemp(path.join(tmpRoot, 'symphony-check-'));
+  } catch (error) {
+    return { name, status: 'FAIL', detail: new SymphonyError('workspace_error', `cannot create a temporary directory in ${tmpRoot}`, { cause: error }).toLine() };
+  }
+  let launched: ReturnType<typeof launchAppServer> | null = null;
+  try {
+    launched = launchAppServer({ command: config.codex.command, cwd: dir, env, secretEnvNames: config.secretEnvNames, logger: silentLogger() });
+    const server = launched;
+    const connection: JsonRpcConnection = new JsonRpcConnection(server.stdout, server.stdin, {
+      onRequest: (request) => connection.respondError(request.id, { code: -32601, message: 'symphony check answers no requests' }),
+      onNotification: () => undefined,
+      onMalformed: () => undefined,
+    });
+    try {
+      const result = await connection.request(ClientMethod.initialize, initializeParams({ name: 'symphony-ts', version: packageVersion() }), timeoutMs);
+      connection.notify(ClientMethod.initialized);
+      const userAgent = field(result, 'userAgent');
+      const identity = userAgent === null ? 'no userAgent given' : `userAgent ${oneLine(userAgent, 160)}`;
+      return { name, status: 'ok', detail: `codex.command answered initialize within ${timeoutMs} ms (${identity})` };
+    } finally {
+      connection.close(new SymphonyError('canceled', 'symphony check is done with the app-server'));
+    }
+  } catch (error) {
+    return { name, status: 'FAIL', detail: (await describeCodexFailure(toSymphonyError(error, 'response_error'), launched, timeoutMs)).toLine() };
+  } finally {
+    if (launched !== null) {
+      const strays = snapshotDescendants(launched.group.pid);
+      await launched.group.terminate(CODEX_STOP_GRACE_MS);
+      await reapDescendants(strays, 1000);
+    }
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Turns a handshake failure into the §10.6 category an operator can act on. */
+async function describeCodexFailure(error: SymphonyError, launched: ReturnType<typeof launchAppServer> | null, timeoutMs: number): Promise<SymphonyError> {
+  if (error.code === 'response_timeout') {
+    return new SymphonyError('response_timeout', `codex.command did not answer initialize within ${timeoutMs} ms (codex.read_timeout_ms)`, { cause: error });
+  }
+  if (error.code !== 'port_exit' || launched === null) return error;
+  const exit = await exitWithin(launched.group.exited, 1000);
+  const stderr = launched.stderrTail();
+  if (exit !== null && isCommandNotFound(exit, stderr)) {
+    return new SymphonyError('codex_not_found', `codex.command not found: ${describeExit(exit, stderr)}`, { cause: error });
+  }
+  return new SymphonyError('port_exit', `${describeExit(exit, stderr)} before answering initialize`, { cause: error });
+}
+
+function exitWithin(exited: Promise<GroupExit>, ms: number): Promise<GroupExit | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+}
+
+function field(value: unknown, key: string): string | null {
+  const found = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof found === 'string' && found.trim() !== '' ? found : null;
+}
+
+/** Check 4: the root exists (or is created, then removed again) and a probe file can be created and removed. */
+async function checkWorkspaceRoot(root: string): Promise<CheckResult> {
+  const name = 'workspace root';
+  let created: string | undefined;
+  try {
+    const existing = await stat(root).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    });
+    if (existing !== null && !existing.isDirectory()) {
+      throw new SymphonyError('workspace_error', `workspace.root ${root} exists but is not a directory`);
+    }
+    if (existing === null) created = await mkdir(root, { recursive: true });
+    const probe = path.join(root, `.symphony-check-${randomUUID()}`);
+    await writeFile(probe, '', { flag: 'wx' });
+    await rm(probe);
+    const note = created === undefined ? '' : ' (it did not exist: created for the check and removed again; the daemon creates it when needed)';
+    return { name, status: 'ok', detail: `${root} is writable${note}` };
+  } catch (error) {
+    const failure = error instanceof SymphonyError ? error : new SymphonyError('workspace_error', `workspace.root ${root} is not usable: ${errorText(error)}`, { cause: error });
+    return { name, status: 'FAIL', detail: failure.toLine() };
+  } finally {
+    if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,288 @@
+/**
+ * `symphony check [WORKFLOW.md]` as a real subprocess (`bin/symphony.js`, built `dist/`) against the
+ * fake Linear on 127.0.0.1 and, for the codex check, the real Codex app-server (scripted fake
+ * model) or the idle app-server fixture.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse, validate, type OperationDefinitionNode } from 'graphql';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatCheckLine } from '../../src/cli/check.js';
+import { LINEAR_PROBE_DOCUMENTS } from '../../src/tracker/linear/probe.js';
+import { codexCommand, makeCodexHome, shellQuote, type CodexHome } from '../support/codex.js';
+import { IDLE_AGENT, NODE_BIN, startDaemon, type Daemon } from '../support/daemon.js';
+import { daemonFrontMatter } from '../support/daemon-workflow.js';
+import { linearSchema, startFakeLinear, type FakeLinear } from '../support/fake-linear/index.js';
+import { startFakeModel, type FakeModel } from '../support/fake-model/index.js';
+
+const API_KEY = 'lin_api_check_SECRET_7f3a9c';
+const WRONG_KEY = 'lin_api_wrong_SECRET_0b12de';
+const KEY_ENV = 'SYMPHONY_CHECK_TEST_KEY';
+const PROJECT = 'check-proj';
+const CHECK_TIMEOUT_MS = 60_000;
+
+let linear: FakeLinear;
+let front: FrontedLinear;
+let model: FakeModel;
+let codexHome: CodexHome;
+let dir: string;
+const cleanups: (() => Promise<void>)[] = [];
+
+/**
+ * The fake Linear has no root `projects` field yet, which `SymphonyProbeProject` reads. This front
+ * answers that one operation from the fake's board (after validating the document against Linear's
+ * schema and checking the key exactly as the fake does) and forwards everything else to the fake.
+ * Remove it once test/support/fake-linear serves `projects(filter: { slugId })` itself.
+ */
+interface FrontedLinear {
+  readonly url: string;
+  readonly projectProbes: number;
+  close(): Promise<void>;
+}
+
+async function frontLinear(fake: FakeLinear, apiKey: string): Promise<FrontedLinear> {
+  const schema = await linearSchema();
+  let projectProbes = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.parse(raw) as { query: string; variables?: { projectSlug?: string } };
+      const document = parse(body.query);
+      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+      if (operation?.name?.value === 'SymphonyProbeProject' && req.headers.authorization === apiKey) {
+        projectProbes += 1;
+        const errors = validate(schema, document).map((e) => e.message);
+        const slug = body.variables?.projectSlug;
+        const nodes = slug === fake.board.projectSlug ? [{ id: `project-${slug}`, name: `Project ${slug}`, slugId: slug }] : [];
+        res.writeHead(errors.length > 0 ? 400 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(errors.length > 0 ? { errors: errors.map((message) => ({ message })) } : { data: { projects: { nodes } } }));
+        return;
+      }
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (typeof req.headers.authorization === 'string') headers.authorization = req.headers.authorization;
+      fetch(fake.url, { method: 'POST', headers, body: raw }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+          res.end(await answer.text());
+        },
+        () => res.writeHead(502).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    get projectProbes() {
+      return projectProbes;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+beforeAll(async () => {
+  linear = await startFakeLinear({ apiKey: API_KEY, projectSlug: PROJECT, viewer: { id: 'user-ada', name: 'Ada Lovelace' } });
+  front = await frontLinear(linear, API_KEY);
+  model = await startFakeModel(() => ({ type: 'message', text: 'nothing to do' }));
+  codexHome = await makeCodexHome();
+});
+
+afterAll(async () => {
+  await front.close();
+  await linear.close();
+  await model.close();
+  await codexHome.cleanup();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDir(): Promise<string> {
+  const created = await mkdtemp(path.join(tmpdir(), 'symphony-check-test-'));
+  cleanups.push(() => rm(created, { recursive: true, force: true }));
+  return created;
+}
+
+const idleAgent = `${shellQuote(NODE_BIN)} ${shellQuote(IDLE_AGENT)}`;
+
+interface WorkflowOptions {
+  readonly command?: string;
+  readonly projectSlug?: string;
+  readonly root?: string;
+  readonly readTimeoutMs?: number;
+  readonly prompt?: string;
+}
+
+async function writeWorkflow(o: WorkflowOptions = {}): Promise<string> {
+  dir = await tempDir();
+  const lines = daemonFrontMatter({
+    endpoint: front.url,
+    keyEnv: KEY_ENV,
+    projectSlug: o.projectSlug ?? PROJECT,
+    root: o.root ?? path.join(dir, 'workspaces'),
+    command: o.command ?? idleAgent,
+    readTimeoutMs: o.readTimeoutMs ?? 30_000,
+  });
+  const file = path.join(dir, 'WORKFLOW.md');
+  await writeFile(file, `---\n${lines.join('\n')}\n---\n${o.prompt ?? 'Work on {{ issue.identifier }}.'}\n`);
+  return file;
+}
+
+interface CheckRun {
+  readonly exitCode: number | null;
+  readonly lines: string[];
+  readonly output: string;
+}
+
+async function runCheckCli(args: readonly string[], key = API_KEY): Promise<CheckRun> {
+  const daemon: Daemon = startDaemon(['check', ...args], { cwd: dir, env: { ...process.env, [KEY_ENV]: key, LOG_LEVEL: 'info' } });
+  cleanups.push(() => daemon.destroy());
+  const exit = await daemon.waitForExit(CHECK_TIMEOUT_MS);
+  return { exitCode: exit.exitCode, lines: daemon.stdoutLines.filter((l) => l !== ''), output: daemon.output };
+}
+
+/** Live processes (not zombies) whose command line contains `needle`. */
+function processesMentioning(needle: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      if (/\) Z /.test(stat)) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1').replace(/\0/g, ' ');
+      if (cmdline.includes(needle)) found.push(`${entry}: ${cmdline}`);
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+describe('symphony check', () => {
+  it('all four checks pass with the real Codex app-server: exit 0, one ok line each, no secret, no process left', async () => {
+    const command = codexCommand({ modelBaseUrl: model.baseUrl, codexHome: codexHome.path });
+    const file = await writeWorkflow({ command });
+    const before = front.projectProbes;
+    const run = await runCheckCli([file]);
+    expect(run.lines.map((l) => l.slice(0, 5))).toEqual(['ok   ', 'ok   ', 'ok   ', 'ok   ']);
+    expect(run.lines[0]).toBe(`ok   workflow: ${file} is valid (tracker.kind linear; prompt template parses)`);
+    expect(run.lines[1]).toBe(`ok   tracker: linear reached as Ada Lovelace <user-ada@fake.linear>; project "${PROJECT}" is "Project ${PROJECT}"`);
+    expect(run.lines[2]).toMatch(/^ok {3}codex: codex\.command answered initialize within 30000 ms \(userAgent \S+/);
+    expect(run.lines[3]).toBe(`ok   workspace root: ${path.join(dir, 'workspaces')} is writable (it did not exist: created for the check and removed again; the daemon creates it when needed)`);
+    expect(run.exitCode).toBe(0);
+    expect(run.output).not.toContain(API_KEY);
+    expect(front.projectProbes).toBe(before + 1);
+    expect(linear.requests.at(-1)?.query).toContain('SymphonyProbeViewer');
+    expect(linear.invalidDocuments).toEqual([]);
+    // The app-server's whole process group is gone before the CLI exits; nothing was left behind.
+    expect(processesMentioning(codexHome.path)).toEqual([]);
+    expect(await readdir(dir)).toEqual(['WORKFLOW.md']);
+  });
+
+  it('a wrong API key (Linear 401) fails the tracker check only, naming the category; no key is printed', async () => {
+    const file = await writeWorkflow();
+    const run = await runCheckCli([file], WRONG_KEY);
+    expect(run.exitCode).toBe(1);
+    expect(run.lines).toHaveLength(4);
+    expect(run.lines[0]).toMatch(/^ok {3}workflow: /);
+    expect(run.lines[1]).toBe('FAIL tracker: tracker_status: Linear rejected the API key (HTTP 401) for SymphonyProbeViewer; check tracker.provider.api_key');
+    expect(run.lines[2]).toMatch(/^ok {3}codex: .*\(userAgent idle-agent\/0\)$/);
+    expect(run.lines[3]).toMatch(/^ok {3}workspace root: /);
+    expect(run.output).not.toContain(WRONG_KEY);
+    expect(run.output).not.toContain(API_KEY);
+  });
+
+  it('an unknown project fails the tracker check with invalid_tracker_config', async () => {
+    const file = await writeWorkflow({ projectSlug: 'no-such-project' });
+    const run = await runCheckCli([file]);
+    expect(run.exitCode).toBe(1);
+    expect(run.lines[1]).toBe('FAIL tracker: invalid_tracker_config: tracker.provider.project_slug "no-such-project" matches no Linear project visible to this API key');
+    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(3);
+  });
+
+  it('a codex.command that does not exist fails the codex check with codex_not_found', async () => {
+    const file = await writeWorkflow({ command: 'symphony-check-no-such-codex-binary app-server' });
+    const run = await runCheckCli([file]);
+    expect(run.exitCode).toBe(1);
+    expect(run.lines[2]).toMatch(/^FAIL codex: codex_not_found: codex\.command not found: app-server exited with code 127/);
+    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(3);
+  });
+
+  it('a codex.command that never answers fails after codex.read_timeout_ms, and its process group is stopped', async () => {
+    const marker = `symphony-check-silent-${process.pid}-${Date.now()}`;
+    const file = await writeWorkflow({ command: `exec -a ${marker} sleep 600`, readTimeoutMs: 300 });
+    const run = await runCheckCli([file]);
+    expect(run.exitCode).toBe(1);
+    expect(run.lines[2]).toBe('FAIL codex: response_timeout: codex.command did not answer initialize within 300 ms (codex.read_timeout_ms)');
+    expect(processesMentioning(marker)).toEqual([]);
+  });
+
+  it('an unusable workspace root fails the workspace root check', async () => {
+    const scratch = await tempDir();
+    const blocker = path.join(scratch, 'a-file');
+    await writeFile(blocker, 'not a directory');
+    const underFile = await writeWorkflow({ root: path.join(blocker, 'workspaces') });
+    const run = await runCheckCli([underFile]);
+    expect(run.exitCode).toBe(1);
+    expect(run.lines[3]).toMatch(new RegExp(`^FAIL workspace root: workspace_error: workspace\\.root ${blocker}/workspaces is not usable: ENOTDIR`));
+    expect(run.lines.slice(0, 3).every((l) => l.startsWith('ok '))).toBe(true);
+
+    const isFile = await writeWorkflow({ root: blocker });
+    const second = await runCheckCli([isFile]);
+    expect(second.exitCode).toBe(1);
+    expect(second.lines[3]).toBe(`FAIL workspace root: workspace_error: workspace.root ${blocker} exists but is not a directory`);
+  });
+
+  it('an invalid workflow fails the workflow check and skips the others', async () => {
+    dir = await tempDir();
+    const cases: { text: string; line: RegExp }[] = [
+      { text: '---\ntracker:\n  kind: memory\npolling:\n  interval_ms: fast\n---\nPrompt.\n', line: /^FAIL workflow: invalid_config: .*WORKFLOW\.md: polling\.interval_ms/ },
+      { text: '---\ntracker:\n  kind: memory\n---\nHello {% if %}\n', line: /^FAIL workflow: template_parse_error: .*WORKFLOW\.md: .*prompt template parse error/ },
+    ];
+    for (const c of cases) {
+      await writeFile(path.join(dir, 'WORKFLOW.md'), c.text);
+      const run = await runCheckCli([]);
+      expect(run.exitCode).toBe(1);
+      expect(run.lines[0]).toMatch(c.line);
+      expect(run.lines.slice(1)).toEqual(['skip tracker: no valid workflow to check against', 'skip codex: no valid workflow to check against', 'skip workspace root: no valid workflow to check against']);
+    }
+    const missing = await runCheckCli([path.join(dir, 'nope.md')]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.lines[0]).toMatch(/^FAIL workflow: missing_workflow_file: .*nope\.md/);
+    expect(missing.lines).toHaveLength(4);
+  });
+
+  it('a missing tracker secret fails the workflow check without printing anything secret', async () => {
+    const file = await writeWorkflow();
+    const daemon = startDaemon(['check', file], { cwd: dir, env: { ...process.env, [KEY_ENV]: '' } });
+    cleanups.push(() => daemon.destroy());
+    expect((await daemon.waitForExit(CHECK_TIMEOUT_MS)).exitCode).toBe(1);
+    expect(daemon.stdoutLines[0]).toMatch(/^FAIL workflow: missing_tracker_secret: .*tracker\.provider\.api_key/);
+  });
+});
+
+describe('check output', () => {
+  it('formatCheckLine pads the status, names the check and redacts known secrets', () => {
+    expect(formatCheckLine({ name: 'codex', status: 'ok', detail: 'fine' })).toBe('ok   codex: fine');
+    expect(formatCheckLine({ name: 'tracker', status: 'FAIL', detail: 'tracker_status: key s3cr3t\nrejected' }, ['s3cr3t', ''])).toBe(
+      'FAIL tracker: tracker_status: key [redacted] rejected',
+    );
+    expect(formatCheckLine({ name: 'workspace root', status: 'skip', detail: 'no valid workflow to check against' })).toBe('skip workspace root: no valid workflow to check against');
+  });
+
+  it.each(Object.entries(LINEAR_PROBE_DOCUMENTS))('probe document %s validates against Linear\'s schema', async (_name, query) => {
+    const schema = await linearSchema();
+    expect(validate(schema, parse(query)).map((e) => e.message)).toEqual([]);
+  });
+});
