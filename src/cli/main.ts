@@ -10,6 +10,7 @@
  *   killing the whole process tree. During startup a signal kills startup cleanup hooks and exits 0.
  */
 import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { isSymphonyError, toSymphonyError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { killAllGroups } from '../process/group.js';
@@ -18,6 +19,7 @@ import { startService, type RunningService } from '../service/service.js';
 import { packageVersion } from '../version.js';
 import { parseArgs, usageText } from './args.js';
 import { runCheck } from './check.js';
+import { shouldUseTerminalStatus, startTerminalStatus } from './terminal-status.js';
 
 /** Graceful shutdown budget: agents and hooks get this long before the process exits anyway. */
 export const SHUTDOWN_DEADLINE_MS = 8000;
@@ -64,10 +66,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stderr(`Workflow file not found: ${command.workflowPath}\n`);
     return 1;
   }
-  const logger = createLogger({ logsRoot: command.logsRoot });
-  if (command.port !== null) {
-    logger.warn({ port: command.port }, 'the HTTP status server is not part of this build yet; --port is ignored');
-  }
+  // On a terminal, a live status view replaces the JSON lines, which then go to the log file
+  // (`<workflow dir>/log` unless --logs-root says otherwise). Under a service manager: JSON on stdout.
+  const useTerminalStatus = shouldUseTerminalStatus(process.stdout, process.env);
+  const logsRoot = command.logsRoot ?? (useTerminalStatus ? path.join(path.dirname(command.workflowPath), 'log') : null);
+  const logger = createLogger({ logsRoot, console: !useTerminalStatus });
   // Until the service runs, a stop signal only has startup cleanup hooks to stop; nothing is
   // dispatched yet, and the next start repeats the cleanup.
   const duringStartup = (signal: NodeJS.Signals): void => {
@@ -82,7 +85,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   });
   let service: RunningService;
   try {
-    service = await startService({ workflowPath: command.workflowPath, logger });
+    service = await startService({ workflowPath: command.workflowPath, logger, port: command.port, logsRoot });
   } catch (error) {
     const err = toSymphonyError(error);
     logger.error({ code: err.code, reason: err.message, outcome: 'failed' }, 'startup failed');
@@ -92,7 +95,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, duringStartup);
   }
-  return waitForSignals(service, logger);
+  const terminal = useTerminalStatus ? startTerminalStatus(service.status, { stream: process.stdout, version: packageVersion() }) : null;
+  return waitForSignals(service, logger, () => terminal?.stop());
 }
 
 /**
@@ -111,7 +115,7 @@ function killProcessTree(): void {
   }
 }
 
-function waitForSignals(service: RunningService, logger: Logger): Promise<number> {
+function waitForSignals(service: RunningService, logger: Logger, beforeExit: () => void): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     let exitCode = 0;
@@ -129,11 +133,13 @@ function waitForSignals(service: RunningService, logger: Logger): Promise<number
           if (!clean) logger.warn({ deadline_ms: SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; killing remaining agents');
           killProcessTree();
           for (const stop of STOP_SIGNALS) process.off(stop, onSignal);
+          beforeExit();
           logger.flush(() => resolve(exitCode));
         },
         (error: unknown) => {
           logger.error({ reason: toSymphonyError(error).toLine() }, 'shutdown failed');
           killProcessTree();
+          beforeExit();
           logger.flush(() => resolve(1));
         },
       );

@@ -1,6 +1,6 @@
 /**
- * Structured logging (spec §13.1, §13.2) on pino: JSON lines on stdout and, when a logs root is
- * given, in `<logs-root>/symphony.log`. Secrets are redacted by key name as a second line of
+ * Structured logging (spec §13.1, §13.2) on pino: JSON lines on stdout (unless `console: false`)
+ * and, when a logs root is given, in `<logs-root>/symphony.log`. Secrets are redacted by key name as a second line of
  * defence; the first is never putting them in a log call.
  */
 import { mkdirSync } from 'node:fs';
@@ -18,6 +18,15 @@ export interface LoggerOptions {
   readonly level?: string;
   /** Replaces stdout (tests). */
   readonly stdout?: DestinationStream;
+  /**
+   * Whether JSON lines go to stdout (or {@link LoggerOptions.stdout}). Default `true`. `false` is
+   * for the terminal status view (`src/cli/terminal-status.ts`), which owns the terminal: logs then
+   * go to `<logsRoot>/symphony.log` only, and nowhere at all when no `logsRoot` is given. When the
+   * view is on and no `--logs-root` was given, the CLI defaults `logsRoot` to `<workflow dir>/log`.
+   * If the log file cannot be opened at startup, stdout is used anyway (with a warning) so that
+   * logs are never silently lost; if it fails later, logging stops there.
+   */
+  readonly console?: boolean;
 }
 
 /** Key names whose values are always replaced by `[redacted]`. */
@@ -35,16 +44,16 @@ export const REDACTED_KEYS = [
 const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
 /**
- * Creates the daemon's root logger.
+ * Creates the daemon's root logger: stdout and/or `<logsRoot>/symphony.log` (see
+ * {@link LoggerOptions.console}).
  *
  * A file sink that cannot be opened does not stop the daemon (spec §13.2): the error is logged as
  * a warning on stdout and logging continues there.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  const streams: { stream: DestinationStream; level: pino.Level }[] = [
-    { stream: options.stdout ?? pino.destination({ fd: 1, sync: false }), level: 'trace' },
-  ];
+  const stdout = (): { stream: DestinationStream; level: pino.Level } => ({ stream: options.stdout ?? pino.destination({ fd: 1, sync: false }), level: 'trace' });
+  const streams: { stream: DestinationStream; level: pino.Level }[] = options.console === false ? [] : [stdout()];
   let fileError: unknown = null;
   let logger: Logger | null = null;
   if (options.logsRoot) {
@@ -54,11 +63,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       const file = pino.destination({ dest: path.join(logsRoot, 'symphony.log'), sync: false, mkdir: true });
       const onFailure = (error: unknown): void => {
         // Not from inside the failing write: warn on the remaining sink once the stack unwinds.
-        setImmediate(() => logger?.warn({ logs_root: logsRoot, err: describeError(error) }, 'log file sink failed; logging to stdout only'));
+        const where = options.console === false ? 'logging stopped' : 'logging to stdout only';
+        setImmediate(() => logger?.warn({ logs_root: logsRoot, err: describeError(error) }, `log file sink failed; ${where}`));
       };
       streams.push({ stream: guardedSink(file, onFailure), level: 'trace' });
     } catch (error) {
       fileError = error;
+      if (options.console === false) streams.push(stdout());
     }
   }
   logger = pino(

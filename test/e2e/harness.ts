@@ -20,6 +20,12 @@ export interface WorkflowKnobs {
   readonly stallMs?: number;
   readonly maxTurns?: number;
   readonly maxBackoffMs?: number;
+  /** `codex.approval_policy` (YAML scalar). Default: the daemon's default. */
+  readonly approvalPolicy?: string;
+  /** `agent.operator_timeout_ms`. */
+  readonly operatorTimeoutMs?: number;
+  /** `server.port` (0 = ephemeral); absent: no `server` section. */
+  readonly serverPort?: number;
 }
 
 /** One end-to-end environment. */
@@ -33,7 +39,8 @@ export interface E2E {
   readonly env: NodeJS.ProcessEnv;
   daemon: Daemon | null;
   writeWorkflow(knobs?: WorkflowKnobs): Promise<void>;
-  start(): Daemon;
+  /** Starts the CLI on the workflow with `args` after the path. */
+  start(args?: readonly string[]): Daemon;
   marker(name: string): Promise<string | null>;
   dispose(): Promise<void>;
 }
@@ -83,11 +90,11 @@ hooks:
 agent:
   max_turns: ${k.maxTurns ?? 3}
   max_retry_backoff_ms: ${k.maxBackoffMs ?? 300000}
-codex:
+${k.operatorTimeoutMs === undefined ? '' : `  operator_timeout_ms: ${k.operatorTimeoutMs}\n`}codex:
   command: ${JSON.stringify(command)}
   read_timeout_ms: 30000
   stall_timeout_ms: ${k.stallMs ?? 300000}
----
+${k.approvalPolicy === undefined ? '' : `  approval_policy: ${k.approvalPolicy}\n`}${k.serverPort === undefined ? '' : `server:\n  port: ${k.serverPort}\n`}---
 ${k.prompt ?? 'Work on {{ issue.identifier }} (issue id {{ issue.id }}): {{ issue.title }}. attempt={{ attempt }}'}
 `;
     await writeFile(workflowPath, text);
@@ -104,8 +111,8 @@ ${k.prompt ?? 'Work on {{ issue.identifier }} (issue id {{ issue.id }}): {{ issu
     env,
     daemon: null,
     writeWorkflow,
-    start: () => {
-      e2e.daemon = startDaemon([workflowPath], { env, cwd: dir });
+    start: (args = []) => {
+      e2e.daemon = startDaemon([workflowPath, ...args], { env, cwd: dir });
       return e2e.daemon;
     },
     marker: async (name) => readFile(path.join(markers, name), 'utf8').catch(() => null),

@@ -107,3 +107,17 @@ export async function eventually<T>(probe: () => T | false | null | undefined, w
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/**
+ * Like {@link eventually} for an async probe (an HTTP read, say): awaits each probe before the
+ * next one; throws naming `what` when `boundMs` passes without a truthy value.
+ */
+export async function eventuallyAsync<T>(probe: () => Promise<T | false | null | undefined>, what: string, boundMs = WAIT_BOUND_MS, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== false && value !== null && value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (after ${boundMs} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

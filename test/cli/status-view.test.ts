@@ -1,0 +1,297 @@
+/**
+ * The pure terminal status view (spec §13.4–§13.6): what it shows, plain words, rate limits, and
+ * that it always fits the terminal it is given.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { describeEvent, formatDuration, formatRateLimits } from '../../src/cli/status-format.js';
+import { renderStatusView, summaryLine, type StatusViewOptions } from '../../src/cli/status-view.js';
+import type { RetryRow, RunningRow, WaitingRow } from '../../src/scheduler/snapshot.js';
+import type { StatusSnapshot } from '../../src/status/types.js';
+
+const NOW = Date.parse('2026-03-01T12:00:00.000Z');
+const iso = (offsetMs: number): string => new Date(NOW + offsetMs).toISOString();
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const plain = (text: string): string => text.replace(ANSI, '');
+const cellsOf = (line: string): number => [...plain(line)].length;
+
+function running(identifier: string, over: Partial<RunningRow> = {}): RunningRow {
+  return {
+    issue_id: `id-${identifier}`,
+    issue_identifier: identifier,
+    issue_url: null,
+    state: 'In Progress',
+    session_id: 'th-1-tu-1',
+    turn_count: 3,
+    last_event: 'turn_completed',
+    last_message: 'turn completed',
+    started_at: iso(-(4 * 60_000 + 2_000)),
+    last_event_at: iso(-5_000),
+    workspace_path: `/ws/${identifier}`,
+    retry_attempt: null,
+    stopping: null,
+    tokens: { input_tokens: 12_000, output_tokens: 345, total_tokens: 12_345 },
+    waiting: false,
+    ...over,
+  };
+}
+
+function retry(identifier: string, over: Partial<RetryRow> = {}): RetryRow {
+  return { issue_id: `id-${identifier}`, issue_identifier: identifier, issue_url: null, attempt: 2, due_at: iso(35_000), kind: 'failure', error: 'worker_failed: agent exited with code 1', ...over };
+}
+
+function waiting(identifier: string, over: Partial<WaitingRow> = {}): WaitingRow {
+  return {
+    issue_id: `id-${identifier}`,
+    issue_identifier: identifier,
+    issue_url: null,
+    kind: 'approval',
+    method: 'item/commandExecution/requestApproval',
+    summary: 'git push origin feature',
+    command: 'git push origin feature',
+    cwd: `/ws/${identifier}`,
+    reason: null,
+    decisions: ['accept', 'decline'],
+    questions: [],
+    since: iso(-(3 * 60_000 + 10_000)),
+    deadline: iso(26 * 60_000 + 50_000),
+    ...over,
+  };
+}
+
+function snapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
+  const base: StatusSnapshot = {
+    generated_at: iso(0),
+    counts: { running: 0, retrying: 0, claimed: 0, waiting: 0, blocked: 0 },
+    running: [],
+    retrying: [],
+    waiting: [],
+    blocked: [],
+    codex_totals: { input_tokens: 0, output_tokens: 0, total_tokens: 0, seconds_running: 0 },
+    rate_limits: null,
+    max_concurrent_agents: 10,
+    max_turns: 20,
+    config: { workflow_path: '/srv/project/WORKFLOW.md', loaded_at: iso(-600_000), last_reload: null, last_rejected: null },
+    ...over,
+  };
+  return {
+    ...base,
+    counts: { running: base.running.length, retrying: base.retrying.length, claimed: base.running.length + base.retrying.length, waiting: base.waiting.length, blocked: base.blocked.length },
+  };
+}
+
+const options = (over: Partial<StatusViewOptions> = {}): StatusViewOptions => ({ nowMs: NOW, columns: 120, rows: 40, color: false, throughput: 0, ...over });
+
+describe('renderStatusView (§13.4)', () => {
+  it('shows the header, usage, running table and empty retry queue', () => {
+    const view = renderStatusView(
+      snapshot({ running: [running('SYM-1'), running('SYM-2', { turn_count: 7 })], codex_totals: { input_tokens: 24_000, output_tokens: 690, total_tokens: 24_690, seconds_running: 3725 } }),
+      options({ throughput: 123.4, version: '1.2.3' }),
+    );
+    const lines = view.split('\n');
+    expect(lines[0]).toBe('symphony 1.2.3 · agents 2/10 · waiting 0 · blocked 0 · retrying 0');
+    expect(lines[1]).toBe('throughput 123 tok/s · tokens in 24,000 out 690 total 24,690 · runtime 1h 02m');
+    expect(lines[2]).toBe('rate limits none reported yet');
+    expect(lines[3]).toBe('workflow WORKFLOW.md · loaded 10m 00s ago');
+    expect(view).toContain('Running (2)');
+    expect(view).toMatch(/ISSUE\s+STATE\s+TURN\s+RUNTIME\s+TOKENS\s+LAST EVENT/);
+    expect(view).toMatch(/SYM-1\s+In Progress\s+3\/20\s+4m 02s\s+12\.3k\s+turn completed {2}5s ago/);
+    expect(view).toMatch(/SYM-2\s+In Progress\s+7\/20/);
+    expect(view).toContain('Retry queue (0)\n  empty');
+    expect(view).not.toContain('Waiting for operator');
+    expect(view.endsWith('\n')).toBe(false);
+  });
+
+  it('shows no agents, and an empty rate limit, plainly when idle', () => {
+    const view = renderStatusView(snapshot(), options());
+    expect(view).toContain('agents 0/10');
+    expect(view).toContain('Running (0)\n  no agents running');
+  });
+
+  it('last events are in plain words, never raw event names', () => {
+    const rows = [
+      running('A-1', { last_event: 'notification', last_message: 'item/started: commandExecution' }),
+      running('A-2', { last_event: 'turn_failed', last_message: 'turn_failed: model error' }),
+      running('A-3', { last_event: 'approval_auto_approved', last_message: 'command approved for the session' }),
+      running('A-4', { waiting: true, last_event: 'operator_waiting' }),
+      running('A-5', { stopping: 'issue moved to Done' }),
+      running('A-6', { last_event: null, last_message: null, last_event_at: null }),
+    ];
+    const view = renderStatusView(snapshot({ running: rows }), options({ columns: 160 }));
+    expect(view).toMatch(/A-1 .* running a command {2}5s ago/);
+    expect(view).toMatch(/A-2 .* turn failed: turn_failed: model error/);
+    expect(view).toMatch(/A-3 .* auto-approved: command approved for the session/);
+    expect(view).toMatch(/A-4 .* waiting for operator/);
+    expect(view).toMatch(/A-5 .* stopping: issue moved to Done/);
+    expect(view).toMatch(/A-6 .* no event yet/);
+    expect(view).not.toMatch(/approval_auto_approved|operator_waiting|item\/started/);
+  });
+
+  it('§13.6 describeEvent turns event names and notification methods into words', () => {
+    expect(describeEvent('notification', 'item/started: agentMessage')).toBe('writing a reply');
+    expect(describeEvent('notification', 'item/completed: fileChange')).toBe('edited files');
+    expect(describeEvent('notification', 'item/started: someNewItem')).toBe('started some new item');
+    expect(describeEvent('notification', 'item/reasoning/summaryTextDelta: thinking hard')).toBe('thinking');
+    expect(describeEvent('notification', 'turn/plan/updated')).toBe('updated its plan');
+    expect(describeEvent('notification', 'error: upstream overloaded')).toBe('error: upstream overloaded');
+    expect(describeEvent('notification', 'thread/status/changed: idle')).toBe('thread status changed: idle');
+    expect(describeEvent('turn_input_required', 'whatever')).toBe('asked for input');
+    expect(describeEvent('token_usage_updated', null)).toBe('token usage updated');
+    expect(describeEvent('some_future_event', null)).toBe('some future event');
+  });
+
+  it('shows waiting-for-operator rows: issue, kind, request, cwd, waited, time left', () => {
+    const rows = [waiting('SYM-4'), waiting('SYM-5', { kind: 'user_input', summary: 'Which database should I use?', command: null, cwd: null, since: iso(-20_000) })];
+    const view = renderStatusView(snapshot({ running: [running('SYM-4', { waiting: true }), running('SYM-5', { waiting: true })], waiting: rows }), options({ columns: 140 }));
+    expect(view).toContain('waiting 2');
+    expect(view).toContain('Waiting for operator (2)');
+    expect(view).toMatch(/ISSUE\s+ASKS\s+WAITING\s+FAILS IN\s+REQUEST/);
+    expect(view).toMatch(/SYM-4\s+approval\s+3m 10s\s+26m 50s\s+git push origin feature \(in \/ws\/SYM-4\)/);
+    expect(view).toMatch(/SYM-5\s+input\s+20s\s+26m 50s\s+Which database should I use\?/);
+  });
+
+  it('shows the retry queue (attempt, due in, reason) and blocked runs', () => {
+    const view = renderStatusView(
+      snapshot({
+        retrying: [retry('SYM-7'), retry('SYM-8', { kind: 'continuation', error: null, attempt: 1, due_at: iso(-1) })],
+        blocked: [{ issue_id: 'b', issue_identifier: 'SYM-9', issue_url: null, state: 'In Progress', reason: 'operator_timeout: no answer within 30m', since: iso(-120_000), workspace_path: null }],
+      }),
+      options(),
+    );
+    expect(view).toContain('blocked 1 · retrying 2');
+    expect(view).toMatch(/SYM-7\s+#2\s+35s\s+worker_failed: agent exited with code 1/);
+    expect(view).toMatch(/SYM-8\s+#1\s+now\s+continuation \(issue still active\)/);
+    expect(view).toMatch(/Blocked until the issue changes state \(1\)/);
+    expect(view).toMatch(/SYM-9\s+In Progress\s+2m 00s ago\s+operator_timeout: no answer within 30m/);
+  });
+
+  it('shows the config status: last reload and the last rejected edit with its reason', () => {
+    const config = {
+      workflow_path: '/srv/WORKFLOW.md',
+      loaded_at: iso(-3_600_000),
+      last_reload: { at: iso(-180_000), changed: ['agent.max_turns', 'polling.interval_ms'] },
+      last_rejected: { at: iso(-60_000), reason: 'workflow_parse_error: bad YAML at line 3' },
+    };
+    const view = renderStatusView(snapshot({ config }), options({ columns: 200 }));
+    expect(view.split('\n')[3]).toBe('workflow WORKFLOW.md · reloaded 3m 00s ago (agent.max_turns, polling.interval_ms) · rejected edit 1m 00s ago: workflow_parse_error: bad YAML at line 3');
+  });
+
+  it('uses no ANSI at all when color is false, and SGR colours only when true', () => {
+    const snap = snapshot({ running: [running('SYM-1')], retrying: [retry('SYM-2')], waiting: [waiting('SYM-1')] });
+    expect(renderStatusView(snap, options())).not.toContain('\x1b');
+    const colored = renderStatusView(snap, options({ color: true }));
+    expect(colored).toContain('\x1b[1m');
+    expect(colored.match(/\x1b\[[^m]*[A-Za-z]/g)?.every((seq) => seq.endsWith('m'))).toBe(true);
+    expect(plain(colored)).toBe(renderStatusView(snap, options()));
+  });
+
+  it('strips control characters from agent text so it cannot drive the terminal', () => {
+    const row = running('SYM-1', { last_event: 'turn_failed', last_message: 'boom\x1b[2J\x1b]0;owned\x07\nnext\u202eline', state: 'Todo\r' });
+    const view = renderStatusView(snapshot({ running: [row] }), options());
+    expect(view).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
+    expect(view).toContain('turn failed: boom [2J ]0;owned next line');
+  });
+
+  it('fits the width: long lines are cut with … and no line is wider than columns', () => {
+    const long = running('SYM-1', { last_event: 'tool_call_failed', last_message: `linear_graphql: ${'x'.repeat(300)}` });
+    const view = renderStatusView(snapshot({ running: [long], retrying: [retry('SYM-2', { error: 'e'.repeat(200) })] }), options({ columns: 60 }));
+    const lines = view.split('\n');
+    expect(lines.every((line) => cellsOf(line) <= 60)).toBe(true);
+    expect(lines.find((line) => line.includes('SYM-1'))).toMatch(/…$/);
+    expect(lines.find((line) => line.includes('SYM-1'))).toHaveLength(60);
+    expect(lines.find((line) => line.includes('SYM-2'))).toMatch(/^ {2}SYM-2\s+#2\s+35s\s+e+…$/);
+  });
+
+  it('counts East Asian wide characters and emoji as two cells', () => {
+    const view = renderStatusView(snapshot({ running: [running('SYM-1', { last_event: 'turn_failed', last_message: '失敗しました🚀'.repeat(20) })] }), options({ columns: 50 }));
+    const line = view.split('\n').find((l) => l.includes('SYM-1')) ?? '';
+    const cells = [...line].reduce((n, ch) => n + (/[\u3000-\u9fff]|\p{Extended_Pictographic}/u.test(ch) ? 2 : 1), 0);
+    expect(cells).toBeLessThanOrEqual(50);
+    expect(line.endsWith('…')).toBe(true);
+  });
+
+  it('fits the height: rows are elided per table behind "+N more", each table keeps some rows', () => {
+    const many = Array.from({ length: 30 }, (_, i) => running(`SYM-${100 + i}`));
+    const retries = Array.from({ length: 12 }, (_, i) => retry(`SYM-${200 + i}`));
+    const view = renderStatusView(snapshot({ running: many, retrying: retries }), options({ rows: 20 }));
+    const lines = view.split('\n');
+    expect(lines).toHaveLength(20);
+    // 4 top lines + 2 titles + 2 column headers leave 12 rows: 6 per table, the last being "+N more".
+    expect(lines.filter((l) => /^ {2}SYM-1\d\d /.test(l))).toHaveLength(5);
+    expect(lines).toContain('  +25 more');
+    expect(lines.filter((l) => /^ {2}SYM-2\d\d /.test(l))).toHaveLength(5);
+    expect(lines).toContain('  +7 more');
+    expect(lines.at(-1)).toBe('  +7 more');
+  });
+
+  it('never exceeds the terminal, whatever its size and contents (property)', () => {
+    const snap = snapshot({
+      running: Array.from({ length: 8 }, (_, i) => running(`SYM-${i}`)),
+      retrying: Array.from({ length: 5 }, (_, i) => retry(`R-${i}`)),
+      waiting: [waiting('SYM-1'), waiting('SYM-2')],
+      rate_limits: { primary: { usedPercent: 95, windowDurationMins: 300 } },
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (columns, rows, color) => {
+        const lines = renderStatusView(snap, options({ columns, rows, color })).split('\n');
+        expect(lines.length).toBeLessThanOrEqual(rows);
+        for (const line of lines) expect(cellsOf(line)).toBeLessThanOrEqual(columns);
+      }),
+    );
+  });
+});
+
+describe('formatRateLimits (§13.5)', () => {
+  const nowSec = NOW / 1000;
+
+  it('reads Codex primary/secondary windows, reset times in Unix seconds and credits', () => {
+    const limits = {
+      limitId: 'codex',
+      limitName: null,
+      primary: { usedPercent: 42, windowDurationMins: 300, resetsAt: nowSec + 3600 + 12 * 60 },
+      secondary: { usedPercent: 8, windowDurationMins: 10080, resetsAt: null },
+      credits: { hasCredits: true, unlimited: false, balance: '12.50' },
+      planType: 'pro',
+      rateLimitReachedType: null,
+    };
+    expect(formatRateLimits(limits, NOW)).toBe('codex: primary 42% of 5h, resets in 1h 12m · secondary 8% of 7d · credits 12.50');
+  });
+
+  it('handles partial, reached, past-reset and snake_case shapes', () => {
+    expect(formatRateLimits({ primary: { usedPercent: 30 } }, NOW)).toBe('primary 30% used');
+    expect(formatRateLimits({ primary: { used_percent: 100, window_minutes: 90, resets_at: nowSec - 5 }, rateLimitReachedType: 'primary' }, NOW)).toBe('primary 100% of 90m, reset due · limit reached (primary)');
+    expect(formatRateLimits({ secondary: { usedPercent: 5 }, credits: { hasCredits: false, unlimited: false } }, NOW)).toBe('secondary 5% used · no credits');
+    expect(formatRateLimits({ credits: { hasCredits: true, unlimited: true } }, NOW)).toBe('credits unlimited');
+  });
+
+  it('shows nothing-yet and unknown shapes compactly', () => {
+    expect(formatRateLimits(null, NOW)).toBe('none reported yet');
+    expect(formatRateLimits({ remaining: 5 }, NOW)).toBe('{"remaining":5}');
+    expect(formatRateLimits('odd', NOW)).toBe('"odd"');
+  });
+
+  it('colours windows by how much is used', () => {
+    const line = (pct: number): string =>
+      renderStatusView(snapshot({ rate_limits: { primary: { usedPercent: pct } } }), options({ color: true })).split('\n')[2] ?? '';
+    expect(line(95)).toContain('\x1b[31mprimary 95% used');
+    expect(line(75)).toContain('\x1b[33mprimary 75% used');
+    expect(line(10)).toContain('primary 10% used');
+    expect(line(10)).not.toContain('\x1b[31m');
+  });
+});
+
+describe('formatDuration and summaryLine', () => {
+  it('formats durations compactly', () => {
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(-5)).toBe('0s');
+    expect(formatDuration(59_999)).toBe('59s');
+    expect(formatDuration(242_000)).toBe('4m 02s');
+    expect(formatDuration(3_725_000)).toBe('1h 02m');
+    expect(formatDuration(3 * 86_400_000 + 4 * 3_600_000)).toBe('3d 4h');
+  });
+
+  it('summarises the daemon in one line', () => {
+    const line = summaryLine(snapshot({ retrying: [retry('SYM-1')], codex_totals: { input_tokens: 1200, output_tokens: 300, total_tokens: 1500, seconds_running: 242 } }), '0.1.0');
+    expect(line).toBe('symphony 0.1.0 · agents 0/10 · waiting 0 · blocked 0 · retrying 1 · tokens in 1,200 out 300 total 1,500 · runtime 4m 02s');
+  });
+});
