@@ -3,13 +3,11 @@
  * fake Linear on 127.0.0.1 and, for the codex check, the real Codex app-server (scripted fake
  * model) or the idle app-server fixture.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse, validate, type OperationDefinitionNode } from 'graphql';
+import { parse, validate } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatCheckLine } from '../../src/cli/check.js';
 import { LINEAR_PROBE_DOCUMENTS } from '../../src/tracker/linear/probe.js';
@@ -26,79 +24,18 @@ const PROJECT = 'check-proj';
 const CHECK_TIMEOUT_MS = 60_000;
 
 let linear: FakeLinear;
-let front: FrontedLinear;
 let model: FakeModel;
 let codexHome: CodexHome;
 let dir: string;
 const cleanups: (() => Promise<void>)[] = [];
 
-/**
- * The fake Linear has no root `projects` field yet, which `SymphonyProbeProject` reads. This front
- * answers that one operation from the fake's board (after validating the document against Linear's
- * schema and checking the key exactly as the fake does) and forwards everything else to the fake.
- * Remove it once test/support/fake-linear serves `projects(filter: { slugId })` itself.
- */
-interface FrontedLinear {
-  readonly url: string;
-  readonly projectProbes: number;
-  close(): Promise<void>;
-}
-
-async function frontLinear(fake: FakeLinear, apiKey: string): Promise<FrontedLinear> {
-  const schema = await linearSchema();
-  let projectProbes = 0;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const body = JSON.parse(raw) as { query: string; variables?: { projectSlug?: string } };
-      const document = parse(body.query);
-      const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-      if (operation?.name?.value === 'SymphonyProbeProject' && req.headers.authorization === apiKey) {
-        projectProbes += 1;
-        const errors = validate(schema, document).map((e) => e.message);
-        const slug = body.variables?.projectSlug;
-        const nodes = slug === fake.board.projectSlug ? [{ id: `project-${slug}`, name: `Project ${slug}`, slugId: slug }] : [];
-        res.writeHead(errors.length > 0 ? 400 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(errors.length > 0 ? { errors: errors.map((message) => ({ message })) } : { data: { projects: { nodes } } }));
-        return;
-      }
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (typeof req.headers.authorization === 'string') headers.authorization = req.headers.authorization;
-      fetch(fake.url, { method: 'POST', headers, body: raw }).then(
-        async (answer) => {
-          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-          res.end(await answer.text());
-        },
-        () => res.writeHead(502).end(),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    get projectProbes() {
-      return projectProbes;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 beforeAll(async () => {
   linear = await startFakeLinear({ apiKey: API_KEY, projectSlug: PROJECT, viewer: { id: 'user-ada', name: 'Ada Lovelace' } });
-  front = await frontLinear(linear, API_KEY);
   model = await startFakeModel(() => ({ type: 'message', text: 'nothing to do' }));
   codexHome = await makeCodexHome();
 });
 
 afterAll(async () => {
-  await front.close();
   await linear.close();
   await model.close();
   await codexHome.cleanup();
@@ -127,7 +64,7 @@ interface WorkflowOptions {
 async function writeWorkflow(o: WorkflowOptions = {}): Promise<string> {
   dir = await tempDir();
   const lines = daemonFrontMatter({
-    endpoint: front.url,
+    endpoint: linear.url,
     keyEnv: KEY_ENV,
     projectSlug: o.projectSlug ?? PROJECT,
     root: o.root ?? path.join(dir, 'workspaces'),
@@ -173,7 +110,7 @@ describe('symphony check', () => {
   it('all four checks pass with the real Codex app-server: exit 0, one ok line each, no secret, no process left', async () => {
     const command = codexCommand({ modelBaseUrl: model.baseUrl, codexHome: codexHome.path });
     const file = await writeWorkflow({ command });
-    const before = front.projectProbes;
+    const before = linear.requests.length;
     const run = await runCheckCli([file]);
     expect(run.lines.map((l) => l.slice(0, 5))).toEqual(['ok   ', 'ok   ', 'ok   ', 'ok   ']);
     expect(run.lines[0]).toBe(`ok   workflow: ${file} is valid (tracker.kind linear; prompt template parses)`);
@@ -182,8 +119,12 @@ describe('symphony check', () => {
     expect(run.lines[3]).toBe(`ok   workspace root: ${path.join(dir, 'workspaces')} is writable (it did not exist: created for the check and removed again; the daemon creates it when needed)`);
     expect(run.exitCode).toBe(0);
     expect(run.output).not.toContain(API_KEY);
-    expect(front.projectProbes).toBe(before + 1);
-    expect(linear.requests.at(-1)?.query).toContain('SymphonyProbeViewer');
+    // Both probe reads reached the fake with the right key: the viewer, then the project by slug.
+    const probes = linear.requests.slice(before);
+    expect(probes.map((r) => r.operationName)).toEqual(['SymphonyProbeViewer', 'SymphonyProbeProject']);
+    expect(probes.every((r) => r.authorized)).toBe(true);
+    expect(probes[0]?.query).toContain('SymphonyProbeViewer');
+    expect(probes[1]?.variables).toEqual({ projectSlug: PROJECT });
     expect(linear.invalidDocuments).toEqual([]);
     // The app-server's whole process group is gone before the CLI exits; nothing was left behind.
     expect(processesMentioning(codexHome.path)).toEqual([]);
@@ -208,6 +149,7 @@ describe('symphony check', () => {
     const run = await runCheckCli([file]);
     expect(run.exitCode).toBe(1);
     expect(run.lines[1]).toBe('FAIL tracker: invalid_tracker_config: tracker.provider.project_slug "no-such-project" matches no Linear project visible to this API key');
+    expect(linear.requests.at(-1)).toMatchObject({ operationName: 'SymphonyProbeProject', variables: { projectSlug: 'no-such-project' }, authorized: true });
     expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(3);
   });
 

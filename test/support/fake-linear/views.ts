@@ -8,6 +8,12 @@ import type { Board, FakeComment, FakeIssue, FakeState, FakeUser } from './board
 
 type Args = Record<string, unknown>;
 type View = Record<string, unknown>;
+/** A project as the fake serves it (the board knows projects by slug only). */
+interface ProjectView {
+  readonly id: string;
+  readonly slugId: string;
+  readonly name: string;
+}
 
 /** `{ nodes, edges, pageInfo }` over `items`, honouring `first` / `after` (cursor = item id). */
 function connection<T extends { id: string }>(items: readonly T[], args: Args, view: (item: T) => View): View {
@@ -100,7 +106,17 @@ export function rootValue(board: Board): View {
         }),
       }),
     );
-  const projectView = (slug: string): View => ({ id: `project-${slug}`, slugId: slug, name: `Project ${slug}` });
+  const projectView = (slug: string): ProjectView => ({ id: `project-${slug}`, slugId: slug, name: `Project ${slug}` });
+  /** Root `projects`: the board's own project is the only one visible to the key. */
+  const projectsMatching = (filter: unknown): ProjectView[] => {
+    const project = projectView(board.projectSlug);
+    const hit = matches(filter, 'ProjectFilter', {
+      id: (c) => compare(project.id, c, 'id'),
+      slugId: (c) => compare(project.slugId, c, 'slugId'),
+      name: (c) => compare(project.name, c, 'name'),
+    });
+    return hit ? [project] : [];
+  };
   const issueMatches = (issue: FakeIssue, filter: unknown): boolean =>
     matches(filter, 'IssueFilter', {
       id: (c) => compare(issue.id, c, 'id'),
@@ -170,6 +186,7 @@ export function rootValue(board: Board): View {
     viewer: () => userView(board.viewer),
     issues: (args: Args) => connection(board.issues.filter((issue) => issueMatches(issue, args.filter)), args, issueView),
     issue: (args: Args) => issueView(board.requireIssue(String(args.id))),
+    projects: (args: Args) => connection(projectsMatching(args.filter), args, (project) => ({ ...project })),
     workflowStates: (args: Args) => connection(statesMatching(args.filter), args, stateView),
     workflowState: (args: Args) => stateView(board.stateById(String(args.id))),
     team: (args: Args) => {
