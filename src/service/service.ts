@@ -17,6 +17,8 @@ import { createWorkerStarter } from './worker-factory.js';
 import { toSymphonyError } from '../errors.js';
 import { StatusHub } from '../status/hub.js';
 import { DaemonMetrics } from '../metrics/index.js';
+import { dashboardPages } from '../server/dashboard/pages.js';
+import { startHttpServer, type HttpServer } from '../server/server.js';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -30,6 +32,11 @@ export interface ServiceOptions {
   readonly clock?: Clock;
   /** `--logs-root`: session logs go to `<logsRoot>/sessions`. Null/absent: no session logs. */
   readonly logsRoot?: string | null;
+  /**
+   * `--port`: overrides `server.port` (spec §13.7). The HTTP server runs when either is set; it is
+   * then also the operator channel (agent requests wait for an answer instead of being declined).
+   */
+  readonly port?: number | null;
 }
 
 /** A started daemon. */
@@ -40,6 +47,8 @@ export interface RunningService {
   readonly status: StatusHub;
   /** Prometheus metrics of this daemon (`GET /metrics`). */
   readonly metrics: DaemonMetrics;
+  /** The HTTP server (dashboard, API, metrics), or null when not enabled. */
+  readonly server: HttpServer | null;
   /**
    * Graceful stop: no more polling, every agent stopped (whole process group), `after_run` hooks
    * run, the watcher closed. Resolves true when everything ended within `deadlineMs` (default 8000).
@@ -65,6 +74,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   const metrics = new DaemonMetrics();
   const trackerFor = trackerCache(profiles, logger, metrics.tracker);
+  const port = options.port ?? store.current().config.server.port;
   try {
     trackerFor(store.current().config);
   } catch (error) {
@@ -112,14 +122,34 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   status.subscribe((event) => metrics.observe(event));
   metrics.bindSnapshot(() => status.snapshot());
   orchestrator.onTick((durationMs) => metrics.pollTick(durationMs));
+  let server: HttpServer | null = null;
+  if (port !== null) {
+    try {
+      server = await startHttpServer({
+        source: status,
+        host: config.server.host,
+        port,
+        authToken: config.server.authToken,
+        logger: logger.child({ component: 'http' }),
+        metrics: () => metrics.render(),
+        pages: dashboardPages(),
+      });
+    } catch (error) {
+      status.close();
+      await store.close();
+      throw toSymphonyError(error);
+    }
+  }
   await orchestrator.start();
   return {
     orchestrator,
     store,
     status,
     metrics,
+    server,
     stop: async (deadlineMs = 8000) => {
       const finished = await orchestrator.shutdown(deadlineMs);
+      await server?.close();
       status.close();
       await store.close();
       logger.info({ outcome: finished ? 'completed' : 'timed_out' }, 'symphony stopped');
