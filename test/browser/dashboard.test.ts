@@ -3,7 +3,7 @@
  * server, fed by a controllable StatusSource: it renders the live state, follows the event stream
  * without reloading, posts operator answers, and shows an issue's recent events and session logs.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -177,7 +177,6 @@ describe('dashboard in headless Chromium', () => {
     const shot = path.join(REPO_ROOT, 'test-artifacts', 'dashboard.png');
     mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot, fullPage: true });
-    copyFileSync(shot, path.join(REPO_ROOT, 'docs', 'dashboard.png'));
   });
 
   it('answering an approval posts the chosen decision and shows the outcome', async () => {
