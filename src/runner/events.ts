@@ -53,7 +53,10 @@ export interface AgentEvent {
   readonly usage?: TokenTotals;
   /** Latest rate-limit snapshot as Codex sent it; present on `rate_limits_updated`. */
   readonly rateLimits?: unknown;
-  /** The request now waiting for an operator; present on `operator_waiting`. */
+  /**
+   * The request concerned: on `operator_waiting` the one now waiting for an operator (the oldest
+   * if several); on `operator_answered` / `operator_timeout` the one that was answered / timed out.
+   */
   readonly operatorRequest?: PendingOperatorRequest;
   /** Short human summary (observability only, ≤ 500 chars). */
   readonly message?: string;

@@ -10,12 +10,19 @@ import type { Issue } from '../domain/issue.js';
 import { SymphonyError, toSymphonyError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { AgentEventSink } from './events.js';
+import type { AnswerResult, OperatorAnswer } from './operator.js';
 
 /** What a worker needs of a live app-server session (see `startAppServerSession`). */
 export interface WorkerSession {
   readonly threadId: string;
   /** Runs one turn; rejects with a SymphonyError on any non-successful end. */
   runTurn(input: { text: string; title: string }): Promise<{ turnId: string; sessionId: string }>;
+  /**
+   * Delivers an operator's answer to the oldest request waiting for one (operator intervention,
+   * our extension of spec §10.5). `nothing_waiting` when none waits; `invalid_answer` when the
+   * answer does not fit (the request keeps waiting). Never throws.
+   */
+  answer(answer: OperatorAnswer): AnswerResult;
   /** Stops the whole process group; idempotent. */
   stop(): Promise<void>;
 }

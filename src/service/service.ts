@@ -86,7 +86,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     trackerFor,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
-    startWorker: createWorkerStarter({ logger, env, currentWorkflow: () => store.current(), clientVersion: packageVersion() }),
+    startWorker: createWorkerStarter({
+      logger,
+      env,
+      currentWorkflow: () => store.current(),
+      clientVersion: packageVersion(),
+      // The HTTP server is the operator channel: with it, approvals and questions wait for a person.
+      operatorChannel: port !== null,
+      logsRoot: options.logsRoot ?? null,
+    }),
     removeWorkspace: async (config, issue, workspacePath) => {
       const target = workspacePath ?? workspaceLocation(config.workspaceRoot, issue.identifier).path;
       try {

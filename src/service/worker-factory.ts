@@ -9,11 +9,13 @@ import type { Logger } from '../logging/logger.js';
 import { continuationGuidance } from '../prompt/continuation.js';
 import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
 import { startAppServerSession } from '../runner/app-server/session.js';
-import { runWorker, type WorkerDeps } from '../runner/worker.js';
+import type { AnswerResult } from '../runner/operator.js';
+import { runWorker, type WorkerDeps, type WorkerSession } from '../runner/worker.js';
 import type { WorkerHandle, WorkerReport } from '../scheduler/orchestrator.js';
 import { isActiveState, issueRoutable } from '../scheduler/policy.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import { gitSummary } from '../workspace/git-summary.js';
+import { workspaceKey } from '../workspace/key.js';
 import { ensureWorkspace, runAfterRun, runBeforeRun, type WorkspaceContext } from '../workspace/manager.js';
 
 /** Inputs of {@link createWorkerStarter}. */
@@ -25,6 +27,17 @@ export interface WorkerStarterOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Client version reported in `initialize`. */
   readonly clientVersion: string;
+  /**
+   * Whether an operator channel exists (the HTTP server is enabled): then approvals (unless
+   * `approval_policy` is `never`) and user-input requests wait for an answer through
+   * {@link WorkerHandle.answer} instead of being declined / failing the turn. Default false.
+   */
+  readonly operatorChannel?: boolean;
+  /**
+   * The logs root (`--logs-root`): each session's raw app-server stream is written to
+   * `<logsRoot>/sessions/<workspace_key>/<session_id>.jsonl`. Null or omitted: no session logs.
+   */
+  readonly logsRoot?: string | null;
 }
 
 /** Returns the `startWorker` function the orchestrator calls for each dispatch. */
@@ -49,6 +62,9 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
     };
     const secretEnvNames = [...new Set([...config.secretEnvNames, ...tracker.secretEnvironmentNames()])];
     let currentIssue = issue;
+    // The live session, for routing operator answers; a stopped one answers nothing_waiting itself.
+    let live: WorkerSession | null = null;
+    const logsRoot = options.logsRoot ?? null;
     const deps: WorkerDeps = {
       maxTurns: config.agent.maxTurns,
       ensureWorkspace: (i) => ensureWorkspace(i, workspaceContext),
@@ -60,14 +76,17 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
       },
       renderPrompt: (i, a) => renderPrompt(parsePromptTemplate(workflow.promptTemplate, config.workflowPath), { issue: i, attempt: a }),
       continuationText: (i, turnNumber, maxTurns) => continuationGuidance({ issue: i, turnNumber, maxTurns }),
-      startSession: (workspacePath, onEvent, signal) =>
-        startAppServerSession({
+      startSession: async (workspacePath, onEvent, signal) => {
+        live = await startAppServerSession({
           command: config.codex.command,
           workspacePath,
           workspaceRoot: config.workspaceRoot,
           env,
           secretEnvNames,
           approvalPolicy: config.codex.approvalPolicy,
+          operatorChannel: options.operatorChannel === true,
+          operatorTimeoutMs: config.agent.operatorTimeoutMs,
+          ...(logsRoot === null ? {} : { sessionLog: { logsRoot, workspaceKey: workspaceKey(issue.identifier) } }),
           threadSandbox: config.codex.threadSandbox,
           turnSandboxPolicy: config.codex.turnSandboxPolicy,
           readTimeoutMs: config.codex.readTimeoutMs,
@@ -78,7 +97,9 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
           logger,
           clientInfo: { name: 'symphony-ts', version: options.clientVersion },
           signal,
-        }),
+        });
+        return live;
+      },
       refreshIssue: async (id) => {
         const [fresh] = await tracker.fetchIssuesByIds([id]);
         if (fresh) currentIssue = fresh;
@@ -111,7 +132,10 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
     return {
       done,
       stop: (reason) => controller.abort(reason),
-      answer: () => ({ ok: false, code: 'nothing_waiting', message: `${issue.identifier}: no agent request is waiting for an operator` }),
+      answer: (answer): AnswerResult => {
+        const result = live?.answer(answer) ?? { ok: false, code: 'nothing_waiting', message: 'no agent request is waiting for an operator' };
+        return result.ok ? result : { ...result, message: `${issue.identifier}: ${result.message}` };
+      },
     };
   };
 }

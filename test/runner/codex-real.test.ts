@@ -3,7 +3,7 @@
  * One model server and one CODEX_HOME per file; each test sets the script it needs. Every message
  * our client sends is validated against the generated schema.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_APPROVAL_POLICY } from '../../src/config/types.js';
@@ -138,6 +138,27 @@ describe('§17.5 real Codex app-server against the scripted model', () => {
     expect(log.named('approval_rejected')).toHaveLength(1);
     await expect(stat(path.join(ws.workspace, 'approved.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(requests()[1]?.toolOutputs.at(-1)?.output).toMatch(/rejected/);
+  });
+
+  it('§10.5 operator intervention: under untrusted the command approval waits for an operator; accept runs the command and the turn completes', async () => {
+    script = (req) => (req.stepInTurn === 0 ? { type: 'function_call', name: 'exec_command', arguments: { cmd: 'touch approved.txt' } } : { type: 'message', text: 'ok' });
+    const session = await start({ approvalPolicy: 'untrusted', operatorChannel: true, operatorTimeoutMs: 60_000 });
+    const running = session.runTurn(turn);
+    const waiting = await log.waitFor('operator_waiting');
+    const request = waiting.operatorRequest!;
+    expect(request).toMatchObject({ kind: 'approval', method: 'item/commandExecution/requestApproval', cwd: await realpath(ws.workspace) });
+    expect(request.command).toContain('touch approved.txt');
+    expect(request.decisions).toContain('accept');
+    await expect(stat(path.join(ws.workspace, 'approved.txt'))).rejects.toMatchObject({ code: 'ENOENT' }); // not before the answer
+
+    expect(session.answer({ decision: 'accept' })).toEqual({ ok: true });
+    const outcome = await running;
+    expect(outcome).toMatchObject({ status: 'completed', approvalsRejected: 0 });
+    expect((await stat(path.join(ws.workspace, 'approved.txt'))).isFile()).toBe(true);
+    const [approval] = transcript.serverRequests;
+    expect(transcript.sentMessages).toContainEqual({ id: approval?.id, result: { decision: 'accept' } });
+    expect(log.named('operator_answered')).toHaveLength(1);
+    expect(waiting.sessionId).toBe(outcome.sessionId);
   });
 
   it('default granular policy (all false): an escalation request is auto-rejected by Codex without any server request', async () => {

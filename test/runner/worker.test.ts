@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Issue } from '../../src/domain/issue.js';
 import { SymphonyError } from '../../src/errors.js';
 import type { AgentEvent, AgentEventSink } from '../../src/runner/events.js';
+import type { AnswerResult } from '../../src/runner/operator.js';
 import { runWorker, type WorkerDeps, type WorkerSession } from '../../src/runner/worker.js';
 import { captureLogger, type LogRecord } from '../support/log-capture.js';
 import { makeIssue } from '../support/issues.js';
@@ -39,6 +40,10 @@ class FakeSession implements WorkerSession {
     else if (outcome instanceof Error) turn.reject(outcome);
     this.pulse.notify();
     return turn.promise;
+  }
+
+  answer(): AnswerResult {
+    return { ok: false, code: 'nothing_waiting', message: 'no agent request is waiting for an operator' };
   }
 
   stop(): Promise<void> {

@@ -5,12 +5,20 @@
  * Documented posture:
  * - Approvals (`item/commandExecution/requestApproval`, `item/fileChange/requestApproval`,
  *   `item/permissions/requestApproval`, legacy `execCommandApproval` / `applyPatchApproval`):
- *   when the configured approval policy is the string `never`, approved for the session
- *   (`approval_auto_approved`); under any other policy, declined (`approval_rejected`) and the
- *   turn continues — Codex tells the model the action was rejected.
- * - `mcpServer/elicitation/request`: always declined (`approval_rejected`); no operator channel.
- * - `item/tool/requestUserInput`: answered with no answers, and the turn fails with
- *   `turn_input_required`.
+ *   - approval policy is the string `never` → approved for the session at once
+ *     (`approval_auto_approved`), never waiting;
+ *   - any other policy and an operator channel exists (the HTTP server is enabled) → held open
+ *     for an operator (`operator_waiting`): the turn waits, its silence timer is suspended, and
+ *     the operator's decision is sent to that very request (see `operator-requests.ts`); an
+ *     unanswered request is declined / cancelled after `agent.operator_timeout_ms` and the turn
+ *     fails with `operator_timeout`;
+ *   - any other policy and no operator channel → declined (`approval_rejected`) and the turn
+ *     continues — Codex tells the model the action was rejected.
+ * - `item/tool/requestUserInput`: with an operator channel, held open the same way (under any
+ *   approval policy: a question has no automatic answer); without one, answered with no answers
+ *   and the turn fails with `turn_input_required`.
+ * - `mcpServer/elicitation/request`: always declined (`approval_rejected`). Its answer is content
+ *   matching an arbitrary JSON schema chosen by the MCP server, which no operator form renders.
  * - `item/tool/call`: advertised tools are executed host-side; anything else gets a
  *   `success: false` result (`unsupported_tool_call`) and the session continues.
  * - `currentTime/read`: answered with the current Unix time.
@@ -18,19 +26,10 @@
  */
 import type { ToolResult } from '../../tracker/tracker.js';
 import { METHOD_NOT_FOUND, type JsonRpcErrorObject } from '../jsonrpc/messages.js';
+import { describeOperatorRequest, type OperatorRequestDraft } from './operator-requests.js';
+import { APPROVAL_METHODS, ServerRequestMethod } from './request-methods.js';
 
-/** Server request methods of Codex 0.169 (`ServerRequest.json`). */
-export const ServerRequestMethod = {
-  commandApproval: 'item/commandExecution/requestApproval',
-  fileChangeApproval: 'item/fileChange/requestApproval',
-  permissionsApproval: 'item/permissions/requestApproval',
-  legacyExecApproval: 'execCommandApproval',
-  legacyPatchApproval: 'applyPatchApproval',
-  mcpElicitation: 'mcpServer/elicitation/request',
-  userInput: 'item/tool/requestUserInput',
-  toolCall: 'item/tool/call',
-  currentTime: 'currentTime/read',
-} as const;
+export { ServerRequestMethod } from './request-methods.js';
 
 /** Whether approval requests are granted. */
 export type ApprovalPosture = 'auto_approve' | 'reject';
@@ -50,12 +49,16 @@ export type ServerRequestDecision =
   | { readonly kind: 'unsupported_tool'; readonly tool: string; readonly result: unknown; readonly message: string }
   /** Answer `result`, emit `turn_input_required` and fail the active turn. */
   | { readonly kind: 'input_required'; readonly result: unknown; readonly message: string }
+  /** Hold the request open for an operator (`operator_waiting`); answer when one does or the timeout passes. */
+  | { readonly kind: 'operator'; readonly request: OperatorRequestDraft }
   /** Answer with a JSON-RPC error. */
   | { readonly kind: 'error'; readonly error: JsonRpcErrorObject };
 
 /** Context of {@link decideServerRequest}. */
 export interface DecisionContext {
   readonly posture: ApprovalPosture;
+  /** Whether an operator can answer requests (the HTTP server is enabled). Default false. */
+  readonly operatorChannel?: boolean;
   /** Names of the tools advertised on `thread/start`. */
   readonly advertisedTools: ReadonlySet<string>;
   /** Wall-clock now, ms since the epoch (for `currentTime/read`). */
@@ -87,6 +90,10 @@ function commandDecision(params: unknown): string {
 /** Decides the answer to one server request. Never throws. */
 export function decideServerRequest(method: string, params: unknown, context: DecisionContext): ServerRequestDecision {
   const { posture } = context;
+  if (context.operatorChannel === true && !(posture === 'auto_approve' && APPROVAL_METHODS.has(method))) {
+    const request = describeOperatorRequest(method, params);
+    if (request !== null) return { kind: 'operator', request };
+  }
   switch (method) {
     case ServerRequestMethod.commandApproval: {
       const command = field(params, 'command');
@@ -105,7 +112,7 @@ export function decideServerRequest(method: string, params: unknown, context: De
     case ServerRequestMethod.legacyPatchApproval:
       return approval(posture, 'patch', { decision: 'approved_for_session' }, { decision: { denied: { rejection: 'declined by the Symphony approval policy' } } });
     case ServerRequestMethod.mcpElicitation:
-      return { kind: 'answer', result: { action: 'decline' }, event: 'approval_rejected', message: 'MCP elicitation declined (no operator channel)' };
+      return { kind: 'answer', result: { action: 'decline' }, event: 'approval_rejected', message: 'MCP elicitation declined (not supported by this client)' };
     case ServerRequestMethod.userInput:
       return { kind: 'input_required', result: { answers: {} }, message: 'agent requested user input; no operator channel, turn fails' };
     case ServerRequestMethod.toolCall: {

@@ -3,13 +3,18 @@
  * emission (a throwing sink cannot break the client), server-request answering, telemetry, the
  * active turn, and shutdown. `session.ts` drives it; nothing else should.
  */
+import { DEFAULT_OPERATOR_TIMEOUT_MS } from '../../config/types.js';
 import { oneLine, SymphonyError } from '../../errors.js';
+import { SessionLog, type StreamDirection } from '../../logging/session-log.js';
 import type { GroupExit } from '../../process/group.js';
 import type { AgentEvent, AgentEventName, TokenTotals } from '../events.js';
 import type { ConnectionHandlers, JsonRpcConnection } from '../jsonrpc/connection.js';
 import type { JsonRpcNotification, JsonRpcRequest, RequestId } from '../jsonrpc/messages.js';
+import type { AnswerResult } from '../operator.js';
 import { reapDescendants, snapshotDescendants } from './descendants.js';
 import { describeExit, type LaunchedAppServer } from './launch.js';
+import { OperatorDesk } from './operator-desk.js';
+import { unansweredResponse, type OperatorRequestDraft } from './operator-requests.js';
 import { approvalPosture, decideServerRequest, toolCallResponse } from './server-requests.js';
 import type { AppServerSessionOptions, TurnOutcome } from './session.js';
 import { extractRateLimits, extractTokenTotals, maxTotals, readCompletedTurn, ServerNotificationMethod, summarizeNotification, ZERO_TOTALS, type CompletedTurn } from './telemetry.js';
@@ -40,9 +45,56 @@ export class SessionCore {
   private gone: SymphonyError | null = null;
   private stopping: Promise<void> | null = null;
   private readonly advertised: ReadonlySet<string>;
+  private readonly desk: OperatorDesk;
+  /** Operator requests that arrived before our turn id was known; queued once the turn started. */
+  private early: { id: RequestId; params: unknown; request: OperatorRequestDraft }[] = [];
+  /** While set, the session log records this in place of the line being sent. */
+  private redactedLine: string | null = null;
+  private readonly sessionLog: SessionLog | null;
 
   constructor(private readonly options: AppServerSessionOptions) {
     this.advertised = new Set(options.tools.map((tool) => tool.name));
+    this.desk = new OperatorDesk({
+      timeoutMs: options.operatorTimeoutMs ?? DEFAULT_OPERATOR_TIMEOUT_MS,
+      respond: (id, result, request) => this.respondToOperatorRequest(id, result, request),
+      emit: (event, fields) => this.emit(event, fields),
+    });
+    const log = options.sessionLog;
+    this.sessionLog = log === undefined ? null : new SessionLog({ logsRoot: log.logsRoot, workspaceKey: log.workspaceKey, maxBytes: log.maxBytes, logger: options.logger });
+  }
+
+  /** The raw-stream observer for the connection (feeds the session log), or undefined without one. */
+  streamTap(): ((direction: StreamDirection, line: string) => void) | undefined {
+    const log = this.sessionLog;
+    if (log === null) return undefined;
+    return (direction, line) => {
+      const redacted = direction === 'send' ? this.redactedLine : null;
+      log.record(direction, redacted ?? line);
+    };
+  }
+
+  /**
+   * Answers an operator request. Answers to secret questions (`isSecret`) go to the app-server
+   * as given, but the session log gets them as `[redacted]` (the send is synchronous, so the
+   * substitution applies to exactly this line).
+   */
+  private respondToOperatorRequest(id: RequestId, result: unknown, request: OperatorRequestDraft): void {
+    const secret = request.questions.filter((question) => question.isSecret).map((question) => question.id);
+    if (secret.length === 0 || this.sessionLog === null) {
+      this.connection?.respond(id, result);
+      return;
+    }
+    this.redactedLine = JSON.stringify({ id, result: redactAnswers(result, secret) });
+    try {
+      this.connection?.respond(id, result);
+    } finally {
+      this.redactedLine = null;
+    }
+  }
+
+  /** Delivers an operator's answer to the oldest waiting request (see `OperatorDesk.answer`). */
+  answer(answer: unknown): AnswerResult {
+    return this.desk.answer(answer);
   }
 
   /** PID of the `bash -lc` group leader, or null before launch / when spawning failed. */
@@ -102,7 +154,10 @@ export class SessionCore {
   turnStarted(turnId: string): void {
     this.turnId = turnId;
     this.turnCount++;
+    if (this.turnCount === 1) this.sessionLog?.begin(`${this.threadId}-${turnId}`);
     this.emit(this.turnCount === 1 ? 'session_started' : 'turn_started', { message: `turn ${this.turnCount} started` });
+    const watch = this.watch;
+    if (watch !== null) for (const { id, params, request } of this.early.splice(0)) this.desk.enqueue(id, params, request, watch);
   }
 
   /** Maps a `turn/completed` to an outcome, emitting the matching event. @throws SymphonyError on non-success. */
@@ -125,13 +180,17 @@ export class SessionCore {
 
   /** Emits `turn_ended_with_error` for failures not already reported, and returns the error. */
   turnErrored(error: SymphonyError): SymphonyError {
-    const reported = error.code === 'turn_failed' || error.code === 'turn_cancelled' || error.code === 'turn_input_required';
+    const reported = error.code === 'turn_failed' || error.code === 'turn_cancelled' || error.code === 'turn_input_required' || error.code === 'operator_timeout';
     if (!reported) this.emit('turn_ended_with_error', { message: error.toLine() });
     return error;
   }
 
-  /** Clears the active turn. */
+  /** Clears the active turn; requests still waiting for an operator get their fallback answer. */
   endTurn(): void {
+    for (const { id, params, request } of this.early.splice(0)) {
+      if (this.gone === null) this.connection?.respond(id, unansweredResponse(request, params).result);
+    }
+    this.desk.settle();
     this.watch = null;
   }
 
@@ -149,10 +208,13 @@ export class SessionCore {
     const tree = group.pid > 0 ? snapshotDescendants(group.pid) : [];
     await group.terminate(this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
     await reapDescendants(tree, DESCENDANT_GRACE_MS);
+    await this.sessionLog?.close();
   }
 
   private markGone(exit: GroupExit | null, reason?: SymphonyError): void {
     if (this.gone !== null) return;
+    this.desk.abandon();
+    this.early = [];
     this.gone = reason ?? new SymphonyError('port_exit', describeExit(exit, this.launched?.stderrTail() ?? []), { details: { exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null } });
     this.connection?.close(this.gone);
     this.watch?.fail(this.gone);
@@ -196,7 +258,12 @@ export class SessionCore {
   private onRequest({ id, method, params }: JsonRpcRequest): void {
     const connection = this.connection;
     if (connection === null) return;
-    const decision = decideServerRequest(method, params, { posture: approvalPosture(this.options.approvalPolicy), advertisedTools: this.advertised, nowMs: Date.now() });
+    const decision = decideServerRequest(method, params, {
+      posture: approvalPosture(this.options.approvalPolicy),
+      operatorChannel: this.options.operatorChannel === true,
+      advertisedTools: this.advertised,
+      nowMs: Date.now(),
+    });
     switch (decision.kind) {
       case 'answer':
         connection.respond(id, decision.result);
@@ -218,6 +285,18 @@ export class SessionCore {
         this.options.logger.warn({ method }, 'unsupported app-server request answered with -32601');
         this.emit('other_message', { method, message: decision.error.message });
         return;
+      case 'operator': {
+        if (this.watch === null) {
+          // Outside a turn nothing can wait: answer as if unanswered.
+          connection.respond(id, unansweredResponse(decision.request, params).result);
+          this.options.logger.warn({ method }, 'operator request outside a turn answered with its fallback');
+          return;
+        }
+        // A request can overtake the turn/start response; present it once the turn (and its id) is known.
+        if (this.turnId === null) this.early.push({ id, params, request: decision.request });
+        else this.desk.enqueue(id, params, decision.request, this.watch);
+        return;
+      }
       case 'tool_call': {
         const watch = this.watch;
         watch?.hold();
@@ -267,4 +346,13 @@ function preview(value: unknown): string {
   } catch {
     return `non-JSON-RPC ${Array.isArray(value) ? 'array' : typeof value} (too deeply nested to show)`;
   }
+}
+
+/** A user-input response with the answers to `secretIds` replaced by `[redacted]`. */
+function redactAnswers(result: unknown, secretIds: readonly string[]): unknown {
+  const answers = (result as { answers?: Record<string, unknown> } | null)?.answers;
+  if (typeof answers !== 'object' || answers === null) return result;
+  const copy: Record<string, unknown> = { ...answers };
+  for (const id of secretIds) if (id in copy) copy[id] = { answers: ['[redacted]'] };
+  return { answers: copy };
 }

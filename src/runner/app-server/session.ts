@@ -12,6 +12,7 @@ import { packageVersion } from '../../version.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AgentToolSpec, ToolResult } from '../../tracker/tracker.js';
 import type { AgentEventSink } from '../events.js';
+import type { AnswerResult, OperatorAnswer } from '../operator.js';
 import { JsonRpcConnection } from '../jsonrpc/connection.js';
 import { describeExit, isCommandNotFound, launchAppServer, resolveWorkspaceCwd, type LaunchedAppServer } from './launch.js';
 import { ClientMethod, defaultTurnSandboxPolicy, initializeParams, readThreadId, readTurnId, threadSetNameParams, threadStartParams, turnStartParams, type ClientInfo } from './protocol.js';
@@ -30,8 +31,25 @@ export interface AppServerSessionOptions {
   env: NodeJS.ProcessEnv;
   /** Removed from the child environment and `unset` again inside the login shell. */
   secretEnvNames: readonly string[];
-  /** Codex `AskForApproval`, passed through. The string `never` also makes this client auto-approve requests. */
+  /**
+   * Codex `AskForApproval`, passed through. The string `never` also makes this client
+   * auto-approve requests; otherwise they wait for an operator or are declined (see
+   * `server-requests.ts`).
+   */
   approvalPolicy: string | Readonly<Record<string, unknown>>;
+  /**
+   * Whether an operator can answer requests (the HTTP server is enabled). When true, approvals
+   * (unless the policy is `never`) and user-input requests are held open until
+   * {@link AppServerSession.answer} or `operatorTimeoutMs`. Default false.
+   */
+  operatorChannel?: boolean;
+  /** `agent.operator_timeout_ms`: how long a request may wait for an operator, ms. Default 30 minutes. */
+  operatorTimeoutMs?: number;
+  /**
+   * Where to write the raw stream (`src/logging/session-log.ts`): `<logsRoot>/sessions/<workspaceKey>/
+   * <session_id>.jsonl`, capped at `maxBytes` (default 10 MiB). Omitted: no session log.
+   */
+  sessionLog?: { readonly logsRoot: string; readonly workspaceKey: string; readonly maxBytes?: number };
   /** Codex `SandboxMode` for `thread/start`. */
   threadSandbox: string;
   /** Codex `SandboxPolicy` for `turn/start`; null ⇒ derived from `threadSandbox` with `writableRoots: [workspace]`. */
@@ -81,10 +99,20 @@ export interface AppServerSession {
    * Runs one turn to its end.
    *
    * @throws SymphonyError `turn_failed`, `turn_cancelled`, `turn_timeout`, `turn_input_required`,
+   * `operator_timeout` (a request waited for an operator longer than `operatorTimeoutMs`),
    * `port_exit` (subprocess exit, or {@link AppServerSession.stop} during the turn),
    * `response_timeout`, `response_error`; `internal` when a turn is already running.
    */
   runTurn(input: { text: string; title: string }): Promise<TurnOutcome>;
+  /**
+   * Delivers an operator's answer (untrusted input) to the oldest request waiting for one: the
+   * response goes to that request's JSON-RPC id on the live connection, `operator_answered` is
+   * emitted and the turn goes on.
+   *
+   * @returns `{ok: true}`; `nothing_waiting` when no request waits (also after stop);
+   * `invalid_answer` when the answer does not fit the request, which keeps waiting. Never throws.
+   */
+  answer(answer: OperatorAnswer): AnswerResult;
   /**
    * Idempotent: closes stdin, SIGTERMs the whole process group, SIGKILLs it after `stopGraceMs`;
    * then gives descendants that left the group (sandboxed agent commands) 1 s to exit before
@@ -121,7 +149,7 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
   } catch (error) {
     throw core.startupFailed(toSymphonyError(error, 'port_exit'));
   }
-  const connection = new JsonRpcConnection(launched.stdout, launched.stdin, core.handlers(), { onSend: options.onSend, onReceive: options.onReceive });
+  const connection = new JsonRpcConnection(launched.stdout, launched.stdin, core.handlers(), { onSend: options.onSend, onReceive: options.onReceive, onLine: core.streamTap() });
   core.attach(launched, connection);
   const { signal } = options;
   const onAbort = (): void => void core.stop();
@@ -199,6 +227,10 @@ class LiveSession implements AppServerSession {
       this.core.endTurn();
       this.inTurn = false;
     }
+  }
+
+  answer(answer: OperatorAnswer): AnswerResult {
+    return this.core.answer(answer);
   }
 
   stop(): Promise<void> {

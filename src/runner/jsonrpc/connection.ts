@@ -34,6 +34,12 @@ export interface ConnectionOptions {
   readonly onSend?: (message: Record<string, unknown>) => void;
   /** Observes every incoming JSON message (as classified: id/method/params, id/result, id/error). */
   readonly onReceive?: (message: unknown) => void;
+  /**
+   * Observes the raw stream: every decoded incoming line (`recv`, before dispatch; an over-long
+   * line as a one-line placeholder) and every outgoing line (`send`, without its newline), in
+   * order. Must not throw; a throw is swallowed.
+   */
+  readonly onLine?: (direction: 'recv' | 'send', line: string) => void;
   readonly timers?: TimerApi;
 }
 
@@ -102,16 +108,27 @@ export class JsonRpcConnection {
   private write(message: Record<string, unknown>): void {
     if (this.closed || this.output.destroyed || this.output.writableEnded) return;
     this.options.onSend?.(message);
-    this.output.write(encodeLine(message));
+    const line = encodeLine(message);
+    this.observe('send', line.slice(0, -1));
+    this.output.write(line);
   }
 
   private consume(chunk: Buffer | string): void {
     for (const event of this.decoder.push(chunk)) {
+      this.observe('recv', event.kind === 'line' ? event.text : `[line longer than ${event.maxLineBytes} bytes skipped]`);
       this.guarded(() => {
         this.handlers.onActivity?.();
         if (event.kind === 'overflow') this.handlers.onMalformed(`line longer than ${event.maxLineBytes} bytes skipped`, null);
         else this.dispatch(event.text);
       });
+    }
+  }
+
+  private observe(direction: 'recv' | 'send', line: string): void {
+    try {
+      this.options.onLine?.(direction, line);
+    } catch {
+      // an observer must never break the stream
     }
   }
 
@@ -157,7 +174,9 @@ export class JsonRpcConnection {
     if (this.inputFinished) return;
     this.inputFinished = true;
     for (const event of this.decoder.end()) {
-      if (event.kind === 'line') this.guarded(() => this.dispatch(event.text));
+      if (event.kind !== 'line') continue;
+      this.observe('recv', event.text);
+      this.guarded(() => this.dispatch(event.text));
     }
     this.close(new SymphonyError('port_exit', 'app-server closed its output stream'));
     this.handlers.onClose?.();
