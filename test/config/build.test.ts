@@ -85,7 +85,7 @@ describe('buildServiceConfig typed values', () => {
     expect(config.hooks).toEqual({ afterCreate: 'git clone x .\n', beforeRun: 'make', afterRun: 'echo done', beforeRemove: 'rm -f lock', timeoutMs: 1000 });
     expect(config.agent).toMatchObject({ maxConcurrentAgents: 3, maxTurns: 7, maxRetryBackoffMs: 60_000 });
     expect(config.codex).toMatchObject({ approvalPolicy: 'on-request', threadSandbox: 'read-only', turnTimeoutMs: 10, readTimeoutMs: 20, stallTimeoutMs: 0 });
-    expect(config.server).toEqual({ port: 8080, host: 'localhost' });
+    expect(config.server).toEqual({ port: 8080, host: 'localhost', authToken: null });
   });
 
   it('coerces decimal integer strings', () => {
@@ -318,10 +318,34 @@ describe('buildServiceConfig agent and codex', () => {
     expect(ok({ tracker, codex: { approval_policy: 'never' } }).warnings).toEqual([]);
   });
 
-  it('warns when the HTTP server binds beyond loopback', () => {
-    expect(ok({ tracker, server: { host: '0.0.0.0' } }).warnings).toEqual([
-      'server.host "0.0.0.0" is not loopback: the dashboard and API are reachable from the network',
+  it('refuses a non-loopback server.host without server.auth_token', () => {
+    expect(build({ tracker, server: { host: '0.0.0.0' } }).errors.map((e) => e.message)).toEqual([
+      'server.auth_token is required when server.host "0.0.0.0" is not loopback (set it to $SOME_VAR)',
     ]);
+  });
+
+  it('accepts a non-loopback server.host with a $VAR auth token, warning that it is reachable', () => {
+    const { config, warnings } = ok({ tracker, server: { host: '0.0.0.0', auth_token: '$SYM_TOKEN' } }, { SYM_TOKEN: 'tok-123' });
+    expect(config.server).toEqual({ port: null, host: '0.0.0.0', authToken: 'tok-123' });
+    expect(config.secretEnvNames).toContain('SYM_TOKEN');
+    expect(warnings).toEqual(['server.host "0.0.0.0" is not loopback: the dashboard and API are reachable from the network (bearer token required)']);
+    expect(warnings.join(' ')).not.toContain('tok-123');
+  });
+
+  it('server.auth_token: an unset $VAR is an error; a literal warns', () => {
+    expect(build({ tracker, server: { auth_token: '$SYM_TOKEN' } }).errors.map((e) => e.message)).toEqual([
+      'server.auth_token refers to $SYM_TOKEN, which is unset or empty',
+    ]);
+    const literal = ok({ tracker, server: { auth_token: 'plain-token' } });
+    expect(literal.config.server.authToken).toBe('plain-token');
+    expect(literal.warnings).toEqual(['server.auth_token is a literal in the workflow file; prefer $VAR so the token stays out of the repository']);
+    expect(build({ tracker, server: { auth_token: 42 } }).errors.map((e) => e.message)).toEqual(['server.auth_token must be a string or $VAR (got a number)']);
+  });
+
+  it('agent.operator_timeout_ms defaults to 30 minutes and must be a positive timer value', () => {
+    expect(ok({ tracker }).config.agent.operatorTimeoutMs).toBe(1_800_000);
+    expect(ok({ tracker, agent: { operator_timeout_ms: 5000 } }).config.agent.operatorTimeoutMs).toBe(5000);
+    expect(build({ tracker, agent: { operator_timeout_ms: 0 } }).errors.map((e) => e.message)).toEqual(['agent.operator_timeout_ms must be a positive integer (got 0)']);
   });
 });
 
