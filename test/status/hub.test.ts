@@ -74,7 +74,7 @@ describe('status hub (issue 3)', () => {
     expect(events.map((e) => e.type)).toEqual(['dispatch', 'agent_event', 'run_ended', 'retry_scheduled']);
     expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4]);
     expect(events[0]).toMatchObject({ issue_identifier: 'HUB-1', data: { attempt: null, state: 'Todo' } });
-    expect(events[1]).toMatchObject({ message: 'session started: turn 1 started', data: { event: 'session_started', session_id: 't-1', turn_count: 1 } });
+    expect(events[1]).toMatchObject({ message: 'session started', data: { event: 'session_started', session_id: 't-1', turn_count: 1 } });
     expect(events[2]).toMatchObject({ data: { outcome: 'failed', reason: expect.stringContaining('turn t failed') } });
     expect(events[3]).toMatchObject({ data: { attempt: 1, kind: 'failure', cause: 'worker_failed' } });
 
