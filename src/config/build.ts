@@ -6,20 +6,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { oneLine, type ErrorCode } from '../errors.js';
+import { oneLine } from '../errors.js';
 import type { ProviderValidation, TrackerProfile } from '../tracker/profile.js';
-import { DEFAULT_APPROVAL_POLICY, DEFAULT_OPERATOR_TIMEOUT_MS, MAX_TIMER_MS } from './types.js';
+import { DEFAULT_APPROVAL_POLICY, DEFAULT_OPERATOR_TIMEOUT_MS } from './types.js';
 import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
 import { envRefName, expandPath, resolveEnvRef } from './resolve.js';
+import { Collector, describe, isMap, toInteger, typeName, type ConfigIssue, type RawMap } from './collector.js';
 
-/** One validation problem. `message` is one line that starts with the key path. */
-export interface ConfigIssue {
-  /** `invalid_config` for typed fields; §11.4 tracker codes for tracker problems. */
-  readonly code: ErrorCode;
-  /** Dotted key path, e.g. `polling.interval_ms`, `tracker.provider`. */
-  readonly keyPath: string;
-  readonly message: string;
-}
+export type { ConfigIssue } from './collector.js';
 
 /** Inputs of {@link buildServiceConfig}. */
 export interface BuildOptions {
@@ -47,8 +41,6 @@ const KNOWN_APPROVAL_STRINGS: readonly string[] = ['untrusted', 'on-request', 'n
 /** Hosts that count as loopback for `server.host`. */
 export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
 
-type RawMap = Record<string, unknown>;
-type IntRule = 'positive' | 'any' | 'port';
 
 /**
  * Builds the effective typed configuration from a raw front-matter map.
@@ -71,72 +63,6 @@ export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions)
   const { workflowPath } = options;
   const config: ServiceConfig = { workflowPath, tracker: tracker.config, pollIntervalMs, workspaceRoot, hooks, agent, codex, server, secretEnvNames };
   return { config, errors: [], warnings: ctx.warnings };
-}
-
-/** Collects issues and reads typed values with defaults. */
-class Collector {
-  readonly errors: ConfigIssue[] = [];
-  readonly warnings: string[] = [];
-
-  fail(keyPath: string, message: string, code: ErrorCode = 'invalid_config'): void {
-    this.errors.push({ code, keyPath, message: `${keyPath} ${message}` });
-  }
-
-  /** A top-level section; absent/null → `{}`; not a map → error and `{}`. */
-  section(raw: Readonly<RawMap>, key: string): RawMap {
-    const value = raw[key];
-    if (value === undefined || value === null) return {};
-    if (isMap(value)) return value;
-    this.fail(key, `must be a map (got ${describe(value)})`);
-    return {};
-  }
-
-  int(section: RawMap, keyPath: string, fallback: number, rule: IntRule, isTimer = false): number {
-    const value = section[leaf(keyPath)];
-    if (value === undefined || value === null) return fallback;
-    const n = toInteger(value);
-    const expected = rule === 'positive' ? 'a positive integer' : rule === 'port' ? 'an integer from 0 to 65535' : 'an integer';
-    if (n === null || (rule === 'positive' && n <= 0) || (rule === 'port' && (n < 0 || n > 65_535))) {
-      this.fail(keyPath, `must be ${expected} (got ${describe(value)})`);
-      return fallback;
-    }
-    if (isTimer && n > MAX_TIMER_MS) {
-      this.fail(keyPath, `must be at most ${MAX_TIMER_MS} ms (got ${n})`);
-      return fallback;
-    }
-    return n;
-  }
-
-  /** An optional string; absent/null → fallback; blank → fallback when `blankIsAbsent`, else error. */
-  string(section: RawMap, keyPath: string, fallback: string | null, blankIsAbsent: boolean): string | null {
-    const value = section[leaf(keyPath)];
-    if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'string') {
-      this.fail(keyPath, `must be a string (got ${describe(value)})`);
-      return fallback;
-    }
-    if (value.trim() === '') {
-      if (!blankIsAbsent) this.fail(keyPath, 'must not be empty');
-      return fallback;
-    }
-    return value;
-  }
-
-  /** A list of strings; absent/null → fallback. */
-  stringList(section: RawMap, keyPath: string, fallback: readonly string[], allowBlank: boolean, code: ErrorCode): readonly string[] {
-    const value = section[leaf(keyPath)];
-    if (value === undefined || value === null) return fallback;
-    if (!Array.isArray(value)) {
-      this.fail(keyPath, `must be a list of strings (got ${describe(value)})`, code);
-      return fallback;
-    }
-    const bad = value.findIndex((item) => typeof item !== 'string' || (!allowBlank && item.trim() === ''));
-    if (bad !== -1) {
-      this.fail(`${keyPath}[${bad}]`, `must be a ${allowBlank ? '' : 'non-empty '}string (got ${describe(value[bad])})`, code);
-      return fallback;
-    }
-    return value as string[];
-  }
 }
 
 interface BuiltTracker {
@@ -382,31 +308,4 @@ function collectEnvRefs(value: unknown, found: string[] = []): string[] {
   else if (Array.isArray(value)) for (const item of value) collectEnvRefs(item, found);
   else if (isMap(value)) for (const item of Object.values(value)) collectEnvRefs(item, found);
   return found;
-}
-
-function isMap(value: unknown): value is RawMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Integer from a number or a decimal-integer string; null otherwise (or beyond safe range). */
-function toInteger(value: unknown): number | null {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-/** A short, one-line rendering of a bad value for messages. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 59)}…` : value);
-  if (Array.isArray(value)) return 'a list';
-  if (isMap(value)) return 'a map';
-  return String(value);
-}
-
-/** The kind of a value without the value itself (for maps that may hold secrets). */
-function typeName(value: unknown): string {
-  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
-}
-
-function leaf(keyPath: string): string {
-  return keyPath.slice(keyPath.lastIndexOf('.') + 1);
 }
