@@ -3,90 +3,24 @@
  * owns the poll timer, retry timers, tracker reads and worker handles. Every state change goes
  * through {@link Orchestrator.apply}, which runs `step` and performs the returned effects.
  */
-import type { EffectiveWorkflow, ServiceConfig } from '../config/types.js';
+import type { ServiceConfig } from '../config/types.js';
 import type { Issue } from '../domain/issue.js';
-import { toSymphonyError, type SymphonyError } from '../errors.js';
-import type { Logger } from '../logging/logger.js';
-import type { AgentEvent } from '../runner/events.js';
-import type { AnswerResult, OperatorAnswer } from '../runner/operator.js';
-import type { TrackerAdapter } from '../tracker/tracker.js';
+import { toSymphonyError } from '../errors.js';
+import type { OperatorAnswer } from '../runner/operator.js';
 import PQueue from 'p-queue';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { step } from './core.js';
 import type { Effect, SchedulerEvent } from './events.js';
+import { SafeListeners } from './listeners.js';
 import type { SchedulerConfig } from './policy.js';
+import type { AnswerOutcome, OrchestratorChange, OrchestratorDeps, OrchestratorListener, WorkerHandle } from './ports.js';
 import { snapshotState, type StateSnapshot } from './snapshot.js';
-import { initialState, type OrchestratorState, type StopReason } from './state.js';
+import { initialState, type OrchestratorState } from './state.js';
 
-/** Where the orchestrator reads the effective workflow (the hot-reloading store). */
-export interface WorkflowSource {
-  /** Last known good workflow. */
-  current(): EffectiveWorkflow;
-  /** Defensive re-validation before dispatch (spec §6.2, §6.3): false while the file is invalid. */
-  refresh(): Promise<{ readonly ok: true } | { readonly ok: false; readonly error: SymphonyError }>;
-}
-
-/** A started worker as the shell sees it. */
-export interface WorkerHandle {
-  /** Resolves when the worker ended; rejects with its failure. */
-  readonly done: Promise<unknown>;
-  /** Asks the worker to stop (aborts its signal). */
-  stop(reason: StopReason): void;
-  /** Delivers an operator's answer to the request the run waits on (issue 3, operator intervention). */
-  answer(answer: OperatorAnswer): AnswerResult;
-}
-
-/** What a worker reports back, and what it must wait for. */
-export interface WorkerReport {
-  workspaceReady(path: string): void;
-  agentEvent(event: AgentEvent): void;
-  /**
-   * Resolves when a removal of this issue's workspace that was still running at dispatch has
-   * finished; the worker must not touch the workspace before. Absent when none was running.
-   */
-  readonly notBefore?: Promise<void>;
-}
-
-/** Hooks the shell calls to act on the outside world; injected so tests can substitute fakes. */
-export interface OrchestratorDeps {
-  readonly workflow: WorkflowSource;
-  /** The adapter for this config (cached by the caller while the tracker config is unchanged). */
-  trackerFor(config: ServiceConfig): TrackerAdapter;
-  /** Starts a worker for `issue`; `report` feeds its workspace path and agent events back. */
-  startWorker(
-    issue: Issue,
-    attempt: number | null,
-    workflow: EffectiveWorkflow,
-    tracker: TrackerAdapter,
-    report: WorkerReport,
-  ): WorkerHandle;
-  /**
-   * Removes an issue's workspace (runs `before_remove`); never rejects. `issue` carries both ids so
-   * the hook environment and every log line name the issue (spec §13.1).
-   */
-  removeWorkspace(config: ServiceConfig, issue: { readonly id: string; readonly identifier: string }, workspacePath: string | null): Promise<void>;
-  readonly logger: Logger;
-  readonly clock?: Clock;
-}
+export type { AnswerOutcome, OrchestratorChange, OrchestratorDeps, OrchestratorListener, WorkerHandle, WorkerReport, WorkflowSource } from './ports.js';
 
 /** Workspace removals run at once during startup cleanup (each may run a `before_remove` hook). */
 export const STARTUP_CLEANUP_CONCURRENCY = 4;
-
-/** One applied event: what happened, the effects it produced, and the state before and after. */
-export interface OrchestratorChange {
-  readonly event: SchedulerEvent;
-  readonly effects: readonly Effect[];
-  readonly previous: OrchestratorState;
-  readonly state: OrchestratorState;
-  /** Epoch ms of the step. */
-  readonly nowMs: number;
-}
-
-/** Change notifications for status surfaces (never required for correctness, spec §13.4). */
-export type OrchestratorListener = (change: OrchestratorChange) => void;
-
-/** Result of {@link Orchestrator.answer}. */
-export type OrchestratorAnswerResult = AnswerResult | { readonly ok: false; readonly code: 'issue_not_found'; readonly message: string };
 
 /** The scheduler slice of a service config. */
 export function schedulerConfigOf(config: ServiceConfig): SchedulerConfig {
@@ -108,8 +42,8 @@ export class Orchestrator {
   private readonly workers = new Map<string, WorkerHandle>();
   private readonly retryTimers = new Map<string, TimerHandle>();
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly listeners = new Set<OrchestratorListener>();
-  private readonly tickListeners = new Set<(durationMs: number) => void>();
+  private readonly listeners: SafeListeners<OrchestratorChange>;
+  private readonly tickListeners: SafeListeners<number>;
   private tickTimer: TimerHandle | null = null;
   private ticking = false;
   private tickRequested = false;
@@ -123,6 +57,8 @@ export class Orchestrator {
 
   constructor(private readonly deps: OrchestratorDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.listeners = new SafeListeners((error) => deps.logger.warn({ err: String(error) }, 'status listener failed'));
+    this.tickListeners = new SafeListeners((error) => deps.logger.warn({ err: String(error) }, 'tick listener failed'));
   }
 
   /** Current state (read-only view). */
@@ -137,14 +73,12 @@ export class Orchestrator {
 
   /** Subscribes to state changes; returns an unsubscribe function. A throwing listener is ignored. */
   onChange(listener: OrchestratorListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Subscribes to poll-tick durations (ms, metrics); returns an unsubscribe function. */
   onTick(listener: (durationMs: number) => void): () => void {
-    this.tickListeners.add(listener);
-    return () => this.tickListeners.delete(listener);
+    return this.tickListeners.add(listener);
   }
 
   /**
@@ -152,7 +86,7 @@ export class Orchestrator {
    * on. `issue_not_found` when the issue has no running worker; `nothing_waiting` when its run waits
    * for nothing (or ended: a blocked issue's request died with its run).
    */
-  answer(identifier: string, answer: OperatorAnswer): OrchestratorAnswerResult {
+  answer(identifier: string, answer: OperatorAnswer): AnswerOutcome {
     const wanted = identifier.toLowerCase();
     const entry = [...this.state.running.values()].find((e) => e.identifier.toLowerCase() === wanted);
     if (entry === undefined) {
@@ -239,17 +173,7 @@ export class Orchestrator {
     const result = step(previous, event, nowMs, config);
     this.state = result.state;
     for (const effect of result.effects) this.perform(effect);
-    this.notify({ event, effects: result.effects, previous, state: result.state, nowMs });
-  }
-
-  private notify(change: OrchestratorChange): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (error) {
-        this.deps.logger.warn({ err: String(error) }, 'status listener failed');
-      }
-    }
+    this.listeners.emit({ event, effects: result.effects, previous, state: result.state, nowMs });
   }
 
   private track<T>(promise: Promise<T>): void {
@@ -300,20 +224,10 @@ export class Orchestrator {
       log.error({ reason: toSymphonyError(error).toLine() }, 'tick failed');
     } finally {
       this.ticking = false;
-      this.reportTick(this.clock.now() - startedMs);
+      this.tickListeners.emit(this.clock.now() - startedMs);
       const interval = this.deps.workflow.current().config.pollIntervalMs;
       this.scheduleTick(this.tickRequested ? 0 : interval);
       this.tickRequested = false;
-    }
-  }
-
-  private reportTick(durationMs: number): void {
-    for (const listener of this.tickListeners) {
-      try {
-        listener(durationMs);
-      } catch (error) {
-        this.deps.logger.warn({ err: String(error) }, 'tick listener failed');
-      }
     }
   }
 

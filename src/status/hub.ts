@@ -8,6 +8,7 @@ import type { EffectiveWorkflow } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { OperatorAnswer } from '../runner/operator.js';
 import type { Orchestrator, OrchestratorChange } from '../scheduler/orchestrator.js';
+import { SafeListeners } from '../scheduler/listeners.js';
 import { listSessionLogs, sessionLogFile } from './session-logs.js';
 import { statusEventsOf, type UnnumberedEvent } from './translate.js';
 import {
@@ -55,7 +56,7 @@ interface IssueHistory {
 
 /** Implements {@link StatusSource} over one orchestrator and workflow store. */
 export class StatusHub implements StatusSource {
-  private readonly listeners = new Set<(event: StatusEvent) => void>();
+  private readonly listeners: SafeListeners<StatusEvent>;
   private readonly history = new Map<string, IssueHistory>();
   private readonly unsubscribe: (() => void)[] = [];
   private nextId = 1;
@@ -66,6 +67,7 @@ export class StatusHub implements StatusSource {
 
   constructor(private readonly options: StatusHubOptions) {
     this.now = options.now ?? Date.now;
+    this.listeners = new SafeListeners((error) => options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'status subscriber failed'));
     this.loadedAt = new Date(this.now()).toISOString();
     this.unsubscribe.push(
       options.orchestrator.onChange((change) => this.onChange(change)),
@@ -144,8 +146,7 @@ export class StatusHub implements StatusSource {
   }
 
   subscribe(listener: (event: StatusEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   private onChange(change: OrchestratorChange): void {
@@ -185,13 +186,6 @@ export class StatusHub implements StatusSource {
   }
 
   private publish(event: UnnumberedEvent): void {
-    const numbered: StatusEvent = { id: this.nextId++, ...event };
-    for (const listener of this.listeners) {
-      try {
-        listener(numbered);
-      } catch (error) {
-        this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'status subscriber failed');
-      }
-    }
+    this.listeners.emit({ id: this.nextId++, ...event });
   }
 }

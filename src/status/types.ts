@@ -3,7 +3,8 @@
  * API and dashboard, the metrics endpoint and the terminal status view all read the daemon
  * through a {@link StatusSource} and never touch orchestrator internals.
  */
-import type { AnswerResult, OperatorAnswer } from '../runner/operator.js';
+import type { OperatorAnswer } from '../runner/operator.js';
+import type { AnswerOutcome } from '../scheduler/ports.js';
 import type { BlockedRow, RetryRow, RunningRow, StateSnapshot, WaitingRow } from '../scheduler/snapshot.js';
 
 /** Workflow reload status for the dashboard (spec §6.2). */
@@ -98,7 +99,7 @@ export interface StatusEvent {
 }
 
 /** Result of {@link StatusSource.answer}: the run's own result, or the issue is not running. */
-export type AnswerOutcome = AnswerResult | { readonly ok: false; readonly code: 'issue_not_found'; readonly message: string };
+export type { AnswerOutcome };
 
 /** What status surfaces may ask of the daemon. Every method is synchronous and never blocks. */
 export interface StatusSource {
