@@ -34,6 +34,11 @@ export class SafeListeners<T> {
     }
   }
 
+  /** Number of listeners. */
+  get size(): number {
+    return this.#listeners.size;
+  }
+
   /** Removes every listener. */
   clear(): void {
     this.#listeners.clear();

@@ -13,6 +13,7 @@ import { isAuthorized, isLoopbackHost } from './auth.js';
 import { INVALID_JSON_MARKER, mapError, sendError } from './http-errors.js';
 import { registerPages } from './pages.js';
 import { registerApiRoutes } from './routes.js';
+import { ConnectionTracker } from './connections.js';
 import { EventStreams } from './sse.js';
 
 /** Largest accepted request body, bytes (64 KB; larger → 413 `payload_too_large`). */
@@ -48,7 +49,10 @@ export interface HttpServer {
   readonly host: string;
   /** The bound port (the real one when 0 was asked). */
   readonly port: number;
-  /** Ends every event stream, stops accepting connections and waits for in-flight requests. Idempotent. */
+  /**
+   * Ends every event stream, stops accepting connections, destroys idle and spare connections at
+   * once and waits for requests in flight (at most `CLOSE_GRACE_MS`, 1 s). Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -71,6 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   }
   const streams = new EventStreams({ source: options.source, logger, ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }) });
   const app = buildApp(options, streams);
+  const connections = new ConnectionTracker(app.server);
   try {
     await app.listen({ host, port });
   } catch (error) {
@@ -87,8 +92,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     port: bound,
     close: () => {
       closing ??= (async () => {
+        // Spare and idle connections go at once, event streams end, requests in flight finish.
+        const drained = connections.drain();
         streams.closeAll();
-        await app.close();
+        await Promise.all([app.close(), drained]);
         logger.info({ url }, 'http server closed');
       })();
       return closing;

@@ -149,6 +149,11 @@ export class StatusHub implements StatusSource {
     return this.listeners.add(listener);
   }
 
+  /** Current subscribers (metrics, the terminal view, one per open event stream). */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
   private onChange(change: OrchestratorChange): void {
     for (const event of statusEventsOf(change)) {
       this.remember(event, change);
