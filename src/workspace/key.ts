@@ -25,6 +25,9 @@ export const WORKSPACE_KEY_MAX_LENGTH = 255;
  * Names that would be unsafe as a directory name are treated as "changed" even though their
  * characters are allowed, so the key can never name the root, its parent, or exceed `NAME_MAX`:
  * - `''` → `_-<hash>`, `.` → `_-<hash>`, `..` → `__-<hash>` (dots replaced, hash appended);
+ * - a name starting with `-` would read as an option to any command a hook passes it to
+ *   (`rm -rf`, `git`…): its first character becomes `_` and the hash is appended
+ *   (`-rf` → `_rf-<hash>`), so a key never starts with `-`;
  * - a key longer than {@link WORKSPACE_KEY_MAX_LENGTH} keeps its first 234 sanitized characters
  *   plus `-<hash>`.
  *
@@ -36,14 +39,19 @@ export function workspaceKey(identifier: string): string {
   const sanitized = identifier.replace(UNSAFE_CHARACTER, '_');
   if (sanitized === identifier && !isUnsafeName(identifier)) return identifier;
   const suffix = `-${identifierHash(identifier)}`;
-  const base = sanitized === '' || sanitized === '.' || sanitized === '..' ? '_'.repeat(Math.max(1, sanitized.length)) : sanitized;
+  const base =
+    sanitized === '' || sanitized === '.' || sanitized === '..'
+      ? '_'.repeat(Math.max(1, sanitized.length))
+      : sanitized.startsWith('-')
+        ? `_${sanitized.slice(1)}`
+        : sanitized;
   const room = WORKSPACE_KEY_MAX_LENGTH - suffix.length;
   return `${base.slice(0, room)}${suffix}`;
 }
 
 /** True for names that must not be used as a directory name as they are. */
 function isUnsafeName(name: string): boolean {
-  return name === '' || name === '.' || name === '..' || name.length > WORKSPACE_KEY_MAX_LENGTH;
+  return name === '' || name === '.' || name === '..' || name.startsWith('-') || name.length > WORKSPACE_KEY_MAX_LENGTH;
 }
 
 /** First {@link WORKSPACE_KEY_HASH_HEX_LENGTH} hex digits of SHA-256(UTF-8 `identifier`). */

@@ -8,7 +8,7 @@ const sha = (text: string): string => createHash('sha256').update(text, 'utf8').
 
 describe('workspaceKey', () => {
   it('§17.2 identifiers unchanged by sanitization keep their workspace key', () => {
-    for (const identifier of ['ABC-123', 'abc.def_1-2', 'X', 'a..b', '-rf', '...']) {
+    for (const identifier of ['ABC-123', 'abc.def_1-2', 'X', 'a..b', 'rf-', '...']) {
       expect(workspaceKey(identifier)).toBe(identifier);
     }
   });
@@ -38,6 +38,16 @@ describe('workspaceKey', () => {
     expect(workspaceKey('../etc')).toBe(`.._etc-${sha('../etc')}`);
   });
 
+  it('never starts with - (a hook passing the name to a command would read it as an option; issue 7 item 6)', () => {
+    expect(workspaceKey('-rf')).toBe(`_rf-${sha('-rf')}`);
+    expect(workspaceKey('--help')).toBe(`_-help-${sha('--help')}`);
+    expect(workspaceKey('-')).toBe(`_-${sha('-')}`);
+    expect(workspaceKey('-a/b')).toBe(`_a_b-${sha('-a/b')}`);
+    // The escaped key and the identifier it resembles stay distinct.
+    expect(workspaceKey('_rf')).toBe('_rf');
+    expect(workspaceKey('-rf')).not.toBe(workspaceKey('_rf'));
+  });
+
   it('caps over-long identifiers at NAME_MAX with a hash suffix', () => {
     const long = 'A'.repeat(300);
     const key = workspaceKey(long);
@@ -53,6 +63,7 @@ describe('workspaceKey', () => {
         expect(keyA).toMatch(SAFE_KEY);
         expect(keyA).not.toBe('.');
         expect(keyA).not.toBe('..');
+        expect(keyA.startsWith('-')).toBe(false);
         expect(keyA.length).toBeLessThanOrEqual(WORKSPACE_KEY_MAX_LENGTH);
         if (a !== b) expect(workspaceKey(b)).not.toBe(keyA);
       }),
