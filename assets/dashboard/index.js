@@ -35,6 +35,7 @@ function render(snapshot) {
     h('span', { 'data-testid': 'count-blocked', class: counts.blocked ? 'attention' : null }, `blocked ${counts.blocked ?? 0}`),
   );
   fill('generated-at', `as of ${formatClock(snapshot.generated_at)}`);
+  renderDispatch(snapshot.dispatch);
 
   const waiting = snapshot.waiting ?? [];
   forms.keep(waiting);
@@ -51,6 +52,15 @@ function render(snapshot) {
   fill('blocked', renderBlocked(snapshot.blocked ?? [], clock));
   fill('totals', renderTotals(snapshot, clock));
   fill('config', renderConfig(snapshot.config, clock));
+}
+
+/** The "dispatch paused" banner while WORKFLOW.md is invalid (the API's `dispatch.summary`). */
+function renderDispatch(dispatch) {
+  const banner = byTestId('dispatch-paused');
+  if (!banner) return;
+  const paused = dispatch && dispatch.state === 'paused';
+  banner.hidden = !paused;
+  banner.textContent = paused ? `${dispatch.summary} — running agents go on; fix the file to resume.` : '';
 }
 
 const reload = coalesced(async () => {

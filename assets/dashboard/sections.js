@@ -154,7 +154,7 @@ export function renderConfig(config, clock) {
         { 'data-testid': 'config-last-rejected' },
         rejected === null
           ? h('span', { class: 'muted' }, 'none')
-          : [relativeTo(rejected.at, clock), ` · ${rejected.reason}`, rejectedIsLatest ? h('span', { class: 'badge attention' }, 'previous config kept') : null],
+          : [relativeTo(rejected.at, clock), ` · ${rejected.reason}`, rejectedIsLatest ? h('span', { class: 'badge attention' }, 'dispatch paused; running agents keep the last good config') : null],
       ),
     ),
   );

@@ -51,7 +51,7 @@ export function renderStatusView(snapshot: StatusSnapshot, options: StatusViewOp
   const columns = Math.max(1, Math.floor(options.columns));
   const rows = Math.max(1, Math.floor(options.rows));
   const now = options.nowMs;
-  const top: Line[] = [headerLine(snapshot, options.version), usageLine(snapshot, options.throughput), [{ text: 'rate limits ', style: 'bold' }, ...rateLimitSegments(snapshot.rate_limits, now)], configLine(snapshot, now)];
+  const top: Line[] = [headerLine(snapshot, options.version), usageLine(snapshot, options.throughput), [{ text: 'rate limits ', style: 'bold' }, ...rateLimitSegments(snapshot.rate_limits, now)], configLine(snapshot, now), ...dispatchLines(snapshot)];
   const sections = [runningSection(snapshot, now), waitingSection(snapshot, now), blockedSection(snapshot, now), retrySection(snapshot, now)].filter((s): s is Section => s !== null);
   const fixed = top.length + sections.reduce((n, s) => n + 1 + (s.rows.length > 0 ? (s.header ? 1 : 0) : s.empty ? 1 : 0), 0);
   const budgets = allocate(sections.map((s) => s.rows.length), rows - fixed);
@@ -130,6 +130,12 @@ function configLine(s: StatusSnapshot, now: number): Line {
   }
   if (c.last_rejected) line.push(SEP, { text: `rejected edit ${ago(c.last_rejected.at, now)}: ${clean(c.last_rejected.reason)}`, style: 'red' });
   return line;
+}
+
+/** While dispatch is paused (WORKFLOW.md invalid), one red line saying so (issue 7 item 5). */
+function dispatchLines(s: StatusSnapshot): Line[] {
+  if (s.dispatch.state !== 'paused') return [];
+  return [[{ text: clean(s.dispatch.summary), style: 'red' }]];
 }
 
 function runningSection(s: StatusSnapshot, now: number): Section {

@@ -47,6 +47,8 @@ export class Orchestrator {
   private tickTimer: TimerHandle | null = null;
   private ticking = false;
   private tickRequested = false;
+  /** The workflow error that pauses dispatch, as last logged; null while dispatch is active. */
+  private pausedBy: string | null = null;
   private stopped = false;
   /** Set once startup cleanup is done and the first tick armed (spec §16.1). */
   private started = false;
@@ -207,8 +209,15 @@ export class Orchestrator {
       await this.reconcile();
       const validation = await this.deps.workflow.refresh();
       if (!validation.ok) {
-        log.error({ reason: validation.error.toLine(), outcome: 'skipped' }, 'dispatch preflight validation failed; skipping dispatch this tick');
+        // Logged once per distinct error, not on every tick; the status surfaces show the pause.
+        const reason = validation.error.toLine();
+        if (reason !== this.pausedBy) log.error({ reason, outcome: 'paused' }, 'dispatch paused: the workflow file is invalid; running agents go on');
+        this.pausedBy = reason;
         return;
+      }
+      if (this.pausedBy !== null) {
+        log.info({ outcome: 'resumed' }, 'dispatch resumed: the workflow file is valid again');
+        this.pausedBy = null;
       }
       if (this.stopped) return;
       const workflow = this.deps.workflow.current();

@@ -4,6 +4,7 @@
  * dispatch count) and the workflow reload status. Observability only: nothing here feeds back
  * into scheduling (spec §13.4).
  */
+import path from 'node:path';
 import type { EffectiveWorkflow } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { OperatorAnswer } from '../runner/operator.js';
@@ -15,6 +16,7 @@ import {
   RECENT_EVENTS_PER_ISSUE,
   type AnswerOutcome,
   type ConfigStatus,
+  type DispatchStatus,
   type IssueDetail,
   type RecentEvent,
   type StatusEvent,
@@ -64,6 +66,8 @@ export class StatusHub implements StatusSource {
   private readonly loadedAt: string;
   private lastReload: ConfigStatus['last_reload'] = null;
   private lastRejected: ConfigStatus['last_rejected'] = null;
+  /** Set while the workflow file on disk is invalid (dispatch paused). */
+  private paused: { readonly since: string; reason: string } | null = null;
 
   constructor(private readonly options: StatusHubOptions) {
     this.now = options.now ?? Date.now;
@@ -74,12 +78,22 @@ export class StatusHub implements StatusSource {
       options.workflow.on('reloaded', ({ changedSections }) => {
         const at = new Date(this.now()).toISOString();
         this.lastReload = { at, changed: [...changedSections] };
+        this.paused = null;
         this.publish({ type: 'config_reloaded', at, issue_id: null, issue_identifier: null, message: `workflow reloaded (${changedSections.join(', ') || 'no section changed'})`, data: { changed: [...changedSections] } });
       }),
       options.workflow.on('rejected', ({ line }) => {
         const at = new Date(this.now()).toISOString();
         this.lastRejected = { at, reason: line };
-        this.publish({ type: 'config_rejected', at, issue_id: null, issue_identifier: null, message: `workflow edit rejected; keeping the last good config: ${line}`, data: { reason: line } });
+        if (this.paused === null) this.paused = { since: at, reason: line };
+        else this.paused.reason = line;
+        this.publish({
+          type: 'config_rejected',
+          at,
+          issue_id: null,
+          issue_identifier: null,
+          message: `workflow edit rejected; dispatch paused until WORKFLOW.md is valid (running agents go on): ${line}`,
+          data: { reason: line, paused_since: this.paused.since },
+        });
       }),
     );
   }
@@ -96,6 +110,7 @@ export class StatusHub implements StatusSource {
       ...this.options.orchestrator.snapshot(),
       max_concurrent_agents: config.agent.maxConcurrentAgents,
       max_turns: config.agent.maxTurns,
+      dispatch: dispatchStatus(this.paused, path.basename(this.options.workflow.path)),
       config: { workflow_path: this.options.workflow.path, loaded_at: this.loadedAt, last_reload: this.lastReload, last_rejected: this.lastRejected },
     };
   }
@@ -193,4 +208,10 @@ export class StatusHub implements StatusSource {
   private publish(event: UnnumberedEvent): void {
     this.listeners.emit({ id: this.nextId++, ...event });
   }
+}
+
+/** The {@link DispatchStatus} for a pause (or none); `fileName` names the workflow file. Pure. */
+export function dispatchStatus(paused: { readonly since: string; readonly reason: string } | null, fileName: string): DispatchStatus {
+  if (paused === null) return { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' };
+  return { state: 'paused', paused_since: paused.since, reason: paused.reason, summary: `dispatch: paused — ${fileName} invalid since ${paused.since}: ${paused.reason}` };
 }

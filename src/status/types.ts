@@ -14,12 +14,27 @@ export interface ConfigStatus {
   readonly loaded_at: string;
   /** The last successful reload, or null when the file never changed. */
   readonly last_reload: { readonly at: string; readonly changed: readonly string[] } | null;
-  /** The last rejected edit (the daemon kept the previous config), or null. */
+  /** The last rejected edit (dispatch paused until the file was valid again; see {@link DispatchStatus}), or null. */
   readonly last_rejected: { readonly at: string; readonly reason: string } | null;
 }
 
-/** `GET /api/v1/state`: the §13.7.2 shape plus `waiting`, `blocked`, limits and config status. */
+/**
+ * Whether new work is dispatched (issue 7 item 5). While `WORKFLOW.md` on disk is invalid, dispatch
+ * pauses (spec §6.3); running agents go on under the last good config and reconciliation goes on.
+ */
+export interface DispatchStatus {
+  readonly state: 'active' | 'paused';
+  /** When the file became invalid (the first rejected edit since it was last valid); null while active. */
+  readonly paused_since: string | null;
+  /** The current error of the file on disk, one line; null while active. */
+  readonly reason: string | null;
+  /** For people: `dispatch: active`, or `dispatch: paused — WORKFLOW.md invalid since <ISO time>: <error>`. */
+  readonly summary: string;
+}
+
+/** `GET /api/v1/state`: the §13.7.2 shape plus `waiting`, `blocked`, limits, dispatch and config status. */
 export interface StatusSnapshot extends StateSnapshot {
+  readonly dispatch: DispatchStatus;
   /** `agent.max_concurrent_agents` now. */
   readonly max_concurrent_agents: number;
   /** `agent.max_turns` now (the dashboard shows turn n/max). */

@@ -68,6 +68,12 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
       credits: null,
       planType: 'pro',
     },
+    dispatch: {
+      state: 'paused',
+      paused_since: isoFromNow(-600_000),
+      reason: 'WORKFLOW.md: agent.max_turns must be a positive integer, got "many"',
+      summary: 'dispatch: paused — WORKFLOW.md invalid since 2026-01-01T00:00:00.000Z: agent.max_turns must be a positive integer, got "many"',
+    },
     config: {
       workflow_path: '/srv/symphony/WORKFLOW.md',
       loaded_at: isoFromNow(-7_200_000),
@@ -154,6 +160,11 @@ describe('dashboard in headless Chromium', () => {
     expect(await textOf(page, 'config-path')).toBe('/srv/symphony/WORKFLOW.md');
     expect(await textOf(page, 'config-last-reload')).toMatch(/ago · changed polling\.interval_ms, agent\.max_turns$/);
     expect(await textOf(page, 'config-last-rejected')).toContain('agent.max_turns must be a positive integer, got "many"');
+    // Issue 7 item 5: the pause is said plainly, not "previous config kept" as if work went on.
+    expect(await page.getByTestId('dispatch-paused').isVisible()).toBe(true);
+    expect(await textOf(page, 'dispatch-paused')).toBe(
+      'dispatch: paused — WORKFLOW.md invalid since 2026-01-01T00:00:00.000Z: agent.max_turns must be a positive integer, got "many" — running agents go on; fix the file to resume.',
+    );
   });
 
   it('§13.7.1 a dispatch event shows the new session without reloading the page', async () => {

@@ -71,6 +71,7 @@ function snapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
     rate_limits: null,
     max_concurrent_agents: 10,
     max_turns: 20,
+    dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
     config: { workflow_path: '/srv/project/WORKFLOW.md', loaded_at: iso(-600_000), last_reload: null, last_rejected: null },
     ...over,
   };
@@ -174,6 +175,13 @@ describe('renderStatusView (§13.4)', () => {
     };
     const view = renderStatusView(snapshot({ config }), options({ columns: 200 }));
     expect(view.split('\n')[3]).toBe('workflow WORKFLOW.md · reloaded 3m 00s ago (agent.max_turns, polling.interval_ms) · rejected edit 1m 00s ago: workflow_parse_error: bad YAML at line 3');
+  });
+
+  it('says dispatch is paused while WORKFLOW.md is invalid, under the config line (issue 7 item 5)', () => {
+    const summary = `dispatch: paused — WORKFLOW.md invalid since ${iso(-60_000)}: workflow_parse_error: bad YAML at line 3`;
+    const paused = snapshot({ dispatch: { state: 'paused', paused_since: iso(-60_000), reason: 'workflow_parse_error: bad YAML at line 3', summary } });
+    expect(renderStatusView(paused, options({ columns: 200 })).split('\n')[4]).toBe(summary);
+    expect(renderStatusView(snapshot(), options({ columns: 200 }))).not.toContain('dispatch: paused');
   });
 
   it('uses no ANSI at all when color is false, and SGR colours only when true', () => {

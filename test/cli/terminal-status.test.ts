@@ -33,6 +33,7 @@ function snapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
     rate_limits: null,
     max_concurrent_agents: 5,
     max_turns: 20,
+    dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
     config: { workflow_path: '/srv/WORKFLOW.md', loaded_at: new Date(T0).toISOString(), last_reload: null, last_rejected: null },
     ...over,
   };

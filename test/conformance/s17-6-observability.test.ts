@@ -53,15 +53,18 @@ describe('§17.6 observability (conformance)', () => {
     const rejected = await sink.waitFor((l) => l.msg === 'workflow reload rejected; keeping the last known good configuration', 'the reload rejection');
     expect(rejected).toMatchObject({ level: 'error', workflow_path: setup.workflowPath, error: `invalid_config: ${problem}` });
     expect(service.store.current().config.hooks.timeoutMs).toBe(60_000);
+    // Issue 7 item 5: the status surfaces say dispatch is paused, and why.
+    expect(service.status.snapshot().dispatch).toMatchObject({ state: 'paused', reason: `invalid_config: ${problem}` });
+    expect(service.status.snapshot().dispatch.summary).toMatch(/^dispatch: paused — WORKFLOW\.md invalid since \d{4}-\d\d-\d\dT[\d:.]+Z: invalid_config: /);
 
     memoryTrackerFor(setup.store).upsertIssue({ identifier: 'SYM-1' });
     const from = sink.lines.length;
     service.orchestrator.requestRefresh();
     const skipped = await sink.waitFor(
-      (l) => l.msg === 'dispatch preflight validation failed; skipping dispatch this tick' && sink.lines.indexOf(l) >= from,
+      (l) => l.msg === 'dispatch paused: the workflow file is invalid; running agents go on' && sink.lines.indexOf(l) >= from,
       'the skipped dispatch of a tick that saw SYM-1',
     );
-    expect(skipped).toMatchObject({ level: 'error', outcome: 'skipped', reason: `invalid_config: ${problem}` });
+    expect(skipped).toMatchObject({ level: 'error', outcome: 'paused', reason: `invalid_config: ${problem}` });
     expect(sink.named('dispatch started')).toEqual([]);
   });
 

@@ -20,6 +20,7 @@ function snapshot(over: { running?: number; retrying?: number; waiting?: number;
     rate_limits: null,
     max_concurrent_agents: over.max ?? 10,
     max_turns: 20,
+    dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
     config: { workflow_path: '/w/WORKFLOW.md', loaded_at: '2025-01-01T00:00:00.000Z', last_reload: null, last_rejected: null },
   };
 }

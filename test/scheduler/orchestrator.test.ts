@@ -230,13 +230,29 @@ describe('orchestrator reconciliation (§8.5, §16.3)', () => {
     expect(h.worker('SYM-1').stops).toEqual(['terminal']);
     expect(h.workersOf('SYM-2')).toEqual([]);
     expect(h.tracker.callsOf('fetchIssuesByStates')).toHaveLength(candidateReads);
-    expect(h.logged('dispatch preflight validation failed; skipping dispatch this tick')[0]).toMatchObject({
+    const paused = 'dispatch paused: the workflow file is invalid; running agents go on';
+    expect(h.logged(paused)[0]).toMatchObject({
       level: 'error',
+      outcome: 'paused',
       reason: 'workflow_parse_error: /test/WORKFLOW.md: invalid YAML at line 3',
     });
+    // Logged once per distinct error (issue 7 item 5), not on every tick.
+    await h.runTick();
+    await h.runTick();
+    expect(h.logged(paused)).toHaveLength(1);
+    h.workflow.refreshResult = { ok: false, error: new SymphonyError('invalid_config', '/test/WORKFLOW.md: agent.max_turns must be a positive integer') };
+    await h.runTick();
+    expect(h.logged(paused).map((l) => l.reason)).toEqual([
+      'workflow_parse_error: /test/WORKFLOW.md: invalid YAML at line 3',
+      'invalid_config: /test/WORKFLOW.md: agent.max_turns must be a positive integer',
+    ]);
+    expect(h.workersOf('SYM-2')).toEqual([]);
     h.workflow.refreshResult = { ok: true };
     await h.runTick();
     expect(h.workersOf('SYM-2')).toHaveLength(1);
+    expect(h.logged('dispatch resumed: the workflow file is valid again')).toHaveLength(1);
+    await h.runTick();
+    expect(h.logged('dispatch resumed: the workflow file is valid again')).toHaveLength(1);
   });
 
   it('§17.4 stall detection kills stalled sessions and schedules retry (agent events postpone it)', async () => {

@@ -38,6 +38,7 @@ export function sampleSnapshot(generatedAt = '2026-01-02T03:04:05.000Z'): Status
     rate_limits: null,
     max_concurrent_agents: 4,
     max_turns: 20,
+    dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
     config: { workflow_path: '/tmp/WORKFLOW.md', loaded_at: '2026-01-02T03:00:00.000Z', last_reload: null, last_rejected: null },
   };
 }

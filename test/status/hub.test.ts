@@ -104,6 +104,26 @@ describe('status hub (issue 3)', () => {
     expect(hub.snapshot().counts.waiting).toBe(0);
   });
 
+  it('shows dispatch paused while WORKFLOW.md is invalid, since the first rejected edit (issue 7 item 5)', () => {
+    const { harness, hub, wf, events } = setup();
+    expect(hub.snapshot().dispatch).toEqual({ state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' });
+    const since = new Date(harness.clock.now()).toISOString();
+    wf.reject('workflow_parse_error: bad YAML at line 3');
+    expect(hub.snapshot().dispatch).toEqual({
+      state: 'paused',
+      paused_since: since,
+      reason: 'workflow_parse_error: bad YAML at line 3',
+      summary: `dispatch: paused — WORKFLOW.md invalid since ${since}: workflow_parse_error: bad YAML at line 3`,
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'config_rejected', message: expect.stringContaining('dispatch paused until WORKFLOW.md is valid'), data: { paused_since: since } });
+    // A second bad edit keeps the first time and shows the new error.
+    harness.clock.advance(60_000);
+    wf.reject('invalid_config: agent.max_turns must be a positive integer');
+    expect(hub.snapshot().dispatch).toMatchObject({ state: 'paused', paused_since: since, reason: 'invalid_config: agent.max_turns must be a positive integer' });
+    wf.reload([]);
+    expect(hub.snapshot().dispatch.state).toBe('active');
+  });
+
   it('reports blocked issues and config reloads and rejections', async () => {
     const { harness, hub, events, wf } = setup();
     harness.addIssue('HUB-3');

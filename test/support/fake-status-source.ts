@@ -131,6 +131,7 @@ export function statusSnapshot(overrides: Partial<StatusSnapshot> = {}): StatusS
     rate_limits: null,
     max_concurrent_agents: 10,
     max_turns: 20,
+    dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
     config: { workflow_path: '/srv/symphony/WORKFLOW.md', loaded_at: iso(-3_600_000), last_reload: null, last_rejected: null },
     ...overrides,
     running,
