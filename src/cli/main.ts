@@ -6,11 +6,12 @@
  * - Exit 0 after a normal shutdown; 1 when startup fails (missing file, invalid workflow);
  *   2 for a usage error.
  * - SIGINT/SIGTERM/SIGHUP: stop polling, stop every agent (its whole process group), run
- *   `after_run` hooks, exit 0 within 10 s; a second signal exits at once (129/130/143) after
+ *   `after_run` hooks, exit 0 within {@link SHUTDOWN_DEADLINE_MS} (8 s); a second signal exits at once (129/130/143) after
  *   killing the whole process tree. During startup a signal kills startup cleanup hooks and exits 0.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import { isSymphonyError, toSymphonyError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { killAllGroups } from '../process/group.js';
@@ -22,7 +23,7 @@ import { runCheck } from './check.js';
 import { shouldUseTerminalStatus, startTerminalStatus } from './terminal-status.js';
 
 /** Graceful shutdown budget: agents and hooks get this long before the process exits anyway. */
-export const SHUTDOWN_DEADLINE_MS = 8000;
+export { SHUTDOWN_DEADLINE_MS };
 
 /** Signals that stop the daemon gracefully (SIGHUP: the terminal or ssh session went away). */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

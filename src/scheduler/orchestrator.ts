@@ -5,6 +5,7 @@
  */
 import type { ServiceConfig } from '../config/types.js';
 import type { Issue } from '../domain/issue.js';
+import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import { toSymphonyError } from '../errors.js';
 import type { OperatorAnswer } from '../runner/operator.js';
 import PQueue from 'p-queue';
@@ -149,9 +150,9 @@ export class Orchestrator {
 
   /**
    * Stops polling, stops every worker (their `after_run` hooks run) and waits for them, at most
-   * `deadlineMs`. Returns true when everything ended in time.
+   * `deadlineMs` (default `SHUTDOWN_DEADLINE_MS`, 8000). Returns true when everything ended in time.
    */
-  async shutdown(deadlineMs = 8000): Promise<boolean> {
+  async shutdown(deadlineMs = SHUTDOWN_DEADLINE_MS): Promise<boolean> {
     if (this.tickTimer) this.clock.clearTimeout(this.tickTimer);
     this.tickTimer = null;
     this.stopped = true;

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { WorkflowStore } from '../config/store.js';
+import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import type { Logger } from '../logging/logger.js';
 import { parsePromptTemplate } from '../prompt/render.js';
 import { Orchestrator } from '../scheduler/orchestrator.js';
@@ -51,7 +52,7 @@ export interface RunningService {
   readonly server: HttpServer | null;
   /**
    * Graceful stop: no more polling, every agent stopped (whole process group), `after_run` hooks
-   * run, the watcher closed. Resolves true when everything ended within `deadlineMs` (default 8000).
+   * run, the watcher closed. Resolves true when everything ended within `deadlineMs` (default `SHUTDOWN_DEADLINE_MS`, 8000).
    */
   stop(deadlineMs?: number): Promise<boolean>;
 }
@@ -155,7 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     status,
     metrics,
     server,
-    stop: async (deadlineMs = 8000) => {
+    stop: async (deadlineMs = SHUTDOWN_DEADLINE_MS) => {
       const finished = await orchestrator.shutdown(deadlineMs);
       await server?.close();
       status.close();
