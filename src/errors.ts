@@ -42,7 +42,6 @@ export type AgentErrorCode =
   | 'turn_failed'
   | 'turn_cancelled'
   | 'turn_input_required'
-  | 'approval_required'
   | 'operator_timeout'
   | 'stalled'
   | 'canceled';
@@ -63,8 +62,6 @@ export type ErrorCode =
   | WorkspaceErrorCode
   /** The HTTP status server could not start (port in use, bad host, missing auth token). */
   | 'http_server_failed'
-  /** `symphony check`: one of the checks failed. */
-  | 'check_failed'
   | 'cli_usage'
   | 'internal';
 

@@ -12,9 +12,11 @@ import type { Logger } from '../logging/logger.js';
 import type { AgentEventSink } from './events.js';
 import type { AnswerResult, OperatorAnswer } from './operator.js';
 
-/** What a worker needs of a live app-server session (see `startAppServerSession`). */
+/**
+ * What a worker needs of a live agent session, whatever the runtime (see `startAppServerSession`
+ * for Codex). Runtime-specific ids (a Codex thread id) stay inside the runtime's session.
+ */
 export interface WorkerSession {
-  readonly threadId: string;
   /** Runs one turn; rejects with a SymphonyError on any non-successful end. */
   runTurn(input: { text: string; title: string }): Promise<{ turnId: string; sessionId: string }>;
   /**
