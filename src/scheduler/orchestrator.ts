@@ -9,7 +9,7 @@ import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import { toSymphonyError } from '../errors.js';
 import type { OperatorAnswer } from '../runner/operator.js';
 import PQueue from 'p-queue';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import { step } from './core.js';
 import type { Effect, SchedulerEvent } from './events.js';
 import { SafeListeners } from './listeners.js';

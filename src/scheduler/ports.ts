@@ -10,7 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import type { AgentEvent } from '../runner/events.js';
 import type { AnswerResult, OperatorAnswer } from '../runner/operator.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../domain/clock.js';
 import type { Effect, SchedulerEvent } from './events.js';
 import type { OrchestratorState, StopReason } from './state.js';
 

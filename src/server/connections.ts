@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { systemClock, type Clock } from '../domain/clock.js';
 
 /** How long requests in flight may take to finish once the server closes, ms. */
 export const CLOSE_GRACE_MS = 1000;
@@ -22,7 +23,11 @@ export class ConnectionTracker {
   readonly #inFlight = new Map<Socket, number>();
   #closing = false;
 
-  constructor(server: Server) {
+  /** @param clock - times the close grace. Default the system clock. */
+  constructor(
+    server: Server,
+    private readonly clock: Clock = systemClock,
+  ) {
     server.on('connection', (socket: Socket) => {
       if (this.#closing) {
         socket.destroy();
@@ -60,14 +65,17 @@ export class ConnectionTracker {
     for (const [socket, count] of this.#inFlight) if (count <= 0) socket.destroy();
     if (this.#inFlight.size === 0) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        for (const socket of this.#inFlight.keys()) socket.destroy();
-        resolve();
-      }, graceMs);
-      timer.unref();
+      const timer = this.clock.setTimeout(
+        () => {
+          for (const socket of this.#inFlight.keys()) socket.destroy();
+          resolve();
+        },
+        graceMs,
+        { unref: true },
+      );
       const check = (): void => {
         if (this.#inFlight.size > 0) return;
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve();
       };
       for (const socket of this.#inFlight.keys()) socket.once('close', check);

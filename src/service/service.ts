@@ -8,7 +8,7 @@ import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import type { Logger } from '../logging/logger.js';
 import { parsePromptTemplate } from '../prompt/render.js';
 import { Orchestrator } from '../scheduler/orchestrator.js';
-import type { Clock } from '../scheduler/clock.js';
+import type { Clock } from '../domain/clock.js';
 import type { TrackerProfile } from '../tracker/profile.js';
 import { trackerProfiles } from '../tracker/registry.js';
 import { removeWorkspace, workspaceLocation } from '../workspace/manager.js';

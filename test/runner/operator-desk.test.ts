@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { OperatorDesk, type OperatorEventName } from '../../src/runner/app-server/operator-desk.js';
 import { describeOperatorRequest, type OperatorRequestDraft } from '../../src/runner/app-server/operator-requests.js';
 import { TurnWatch } from '../../src/runner/app-server/turn-watch.js';
-import type { TimerApi } from '../../src/runner/jsonrpc/pending.js';
 import type { PendingOperatorRequest } from '../../src/runner/operator.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -24,7 +23,7 @@ function draft(method: string, params: unknown): OperatorRequestDraft {
 
 function setup() {
   const clock = new ManualClock();
-  const timers: TimerApi = { setTimeout: (callback, ms) => clock.setTimeout(callback, ms), clearTimeout: (handle) => clock.clearTimeout(handle as never) };
+  const timers = clock;
   const responses: { id: string | number; result: unknown }[] = [];
   const events: { event: OperatorEventName; message: string; request: PendingOperatorRequest }[] = [];
   const desk = new OperatorDesk({

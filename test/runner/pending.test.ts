@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { SymphonyError } from '../../src/errors.js';
-import { RequestTracker, type TimerApi } from '../../src/runner/jsonrpc/pending.js';
+import type { Clock, TimerHandle } from '../../src/domain/clock.js';
+import { RequestTracker } from '../../src/runner/jsonrpc/pending.js';
 
 /** Timers fired by hand: deterministic, no waiting. */
-function manualTimers(): TimerApi & { fire(): void; readonly active: number } {
-  const timers = new Map<number, () => void>();
-  let next = 1;
+function manualTimers(): Clock & { fire(): void; readonly active: number } {
+  const timers = new Map<TimerHandle, () => void>();
   return {
+    now: () => 0,
     setTimeout: (callback) => {
-      timers.set(next, callback);
-      return next++;
+      const handle: TimerHandle = { __timer: true };
+      timers.set(handle, callback);
+      return handle;
     },
     clearTimeout: (handle) => {
-      timers.delete(handle as number);
+      timers.delete(handle);
     },
     fire: () => {
       for (const [handle, callback] of [...timers]) {

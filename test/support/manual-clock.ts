@@ -3,7 +3,7 @@
  * timers fire synchronously, in due order, while it moves. Listeners hear about every timer armed,
  * cleared or fired (tests use them to wake an event-driven `waitFor`).
  */
-import type { Clock, TimerHandle } from '../../src/scheduler/clock.js';
+import type { Clock, TimerHandle } from '../../src/domain/clock.js';
 
 /** One armed timer as tests see it. */
 export interface ManualTimer {

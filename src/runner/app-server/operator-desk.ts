@@ -12,7 +12,7 @@
 import { oneLine, SymphonyError } from '../../errors.js';
 import type { AgentEventName } from '../events.js';
 import type { RequestId } from '../jsonrpc/messages.js';
-import { systemTimers, type TimerApi } from '../jsonrpc/pending.js';
+import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
 import type { AnswerResult, PendingOperatorRequest } from '../operator.js';
 import { operatorResponse, unansweredResponse, type OperatorRequestDraft } from './operator-requests.js';
 import type { TurnWatch } from './turn-watch.js';
@@ -28,8 +28,8 @@ export interface OperatorDeskDeps {
   respond(id: RequestId, result: unknown, request: OperatorRequestDraft): void;
   /** Emits an agent event; `operatorRequest` is the request concerned. */
   emit(event: OperatorEventName, fields: { readonly method: string; readonly message: string; readonly operatorRequest: PendingOperatorRequest }): void;
-  /** Default: the global timers. */
-  readonly timers?: TimerApi;
+  /** Default: the system clock. */
+  readonly timers?: Clock;
   /** Epoch ms; default `Date.now`. */
   readonly now?: () => number;
 }
@@ -49,13 +49,13 @@ const NOTHING_WAITING: AnswerResult = { ok: false, code: 'nothing_waiting', mess
 /** The per-session queue of requests waiting for an operator. */
 export class OperatorDesk {
   private readonly queue: Entry[] = [];
-  private timer: unknown = null;
+  private timer: TimerHandle | null = null;
   private closed = false;
-  private readonly timers: TimerApi;
+  private readonly timers: Clock;
   private readonly now: () => number;
 
   constructor(private readonly deps: OperatorDeskDeps) {
-    this.timers = deps.timers ?? systemTimers;
+    this.timers = deps.timers ?? systemClock;
     this.now = deps.now ?? Date.now;
   }
 

@@ -7,7 +7,7 @@
  * tool call is running (then the server is waiting for us, not silent).
  */
 import { SymphonyError } from '../../errors.js';
-import { systemTimers, type TimerApi } from '../jsonrpc/pending.js';
+import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
 import type { CompletedTurn } from './telemetry.js';
 
 /** Watches one turn. Settles exactly once. */
@@ -17,7 +17,7 @@ export class TurnWatch {
   private turnIdValue: string | null = null;
   private settled = false;
   private readonly early: CompletedTurn[] = [];
-  private timer: unknown = null;
+  private timer: TimerHandle | null = null;
   private timing = false;
   private holds = 0;
   private resolveResult!: (turn: CompletedTurn) => void;
@@ -28,7 +28,7 @@ export class TurnWatch {
    */
   constructor(
     private readonly turnTimeoutMs: number,
-    private readonly timers: TimerApi = systemTimers,
+    private readonly timers: Clock = systemClock,
   ) {
     this.result = new Promise<CompletedTurn>((resolve, reject) => {
       this.resolveResult = resolve;

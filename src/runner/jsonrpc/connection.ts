@@ -7,7 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { SymphonyError } from '../../errors.js';
 import { createLineDecoder, DEFAULT_MAX_LINE_BYTES, encodeLine, type LineDecoder } from './framing.js';
 import { parseLine, type JsonRpcErrorObject, type JsonRpcNotification, type JsonRpcRequest, type RequestId } from './messages.js';
-import { RequestTracker, systemTimers, type TimerApi } from './pending.js';
+import type { Clock } from '../../domain/clock.js';
+import { RequestTracker } from './pending.js';
 
 /** Callbacks for incoming traffic. Each is called synchronously, in arrival order. */
 export interface ConnectionHandlers {
@@ -40,7 +41,7 @@ export interface ConnectionOptions {
    * order. Must not throw; a throw is swallowed.
    */
   readonly onLine?: (direction: 'recv' | 'send', line: string) => void;
-  readonly timers?: TimerApi;
+  readonly timers?: Clock;
 }
 
 /** One client-side connection. Outgoing messages omit `"jsonrpc"`, as Codex does. */
@@ -56,7 +57,7 @@ export class JsonRpcConnection {
     private readonly handlers: ConnectionHandlers,
     private readonly options: ConnectionOptions = {},
   ) {
-    this.tracker = new RequestTracker(options.timers ?? systemTimers);
+    this.tracker = new RequestTracker(options.timers);
     this.decoder = createLineDecoder(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     input.on('data', (chunk: Buffer | string) => this.consume(chunk));
     input.once('end', () => this.finishInput());

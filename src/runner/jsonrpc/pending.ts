@@ -4,26 +4,16 @@
  * when the transport closes. No I/O; timers are injected so the rules can be tested without
  * waiting.
  */
+import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
 import { SymphonyError } from '../../errors.js';
 import type { JsonRpcErrorObject, RequestId } from './messages.js';
 
-/** The timer functions the tracker uses; defaults to the global ones. */
-export interface TimerApi {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Node's global timers as a {@link TimerApi}. */
-export const systemTimers: TimerApi = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 interface Pending {
   readonly method: string;
   readonly resolve: (result: unknown) => void;
   readonly reject: (error: SymphonyError) => void;
-  readonly timer: unknown;
+  readonly timer: TimerHandle;
 }
 
 /** A request registered with {@link RequestTracker.begin}. */
@@ -44,7 +34,7 @@ export class RequestTracker {
   private readonly pending = new Map<number, Pending>();
   private closedWith: SymphonyError | null = null;
 
-  constructor(private readonly timers: TimerApi = systemTimers) {}
+  constructor(private readonly timers: Clock = systemClock) {}
 
   /** Number of requests still awaiting a response. */
   get size(): number {
