@@ -55,8 +55,9 @@ export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions)
   const pollIntervalMs = ctx.int(ctx.section(raw, 'polling'), 'polling.interval_ms', 30_000, 'positive', true);
   const workspaceRoot = buildWorkspaceRoot(ctx.section(raw, 'workspace'), ctx, options);
   const hooks = buildHooks(ctx.section(raw, 'hooks'), ctx);
-  const agent = buildAgent(ctx.section(raw, 'agent'), ctx);
-  const codex = buildCodex(ctx.section(raw, 'codex'), ctx);
+  const codexSection = ctx.section(raw, 'codex');
+  const agent = buildAgent(ctx.section(raw, 'agent'), codexSection, ctx);
+  const codex = buildCodex(codexSection, ctx);
   const server = buildServer(ctx.section(raw, 'server'), ctx, options.env);
   const secretEnvNames = [...new Set([...collectEnvRefs(raw), ...(tracker?.secretNames ?? [])])];
   if (ctx.errors.length > 0 || tracker === null) return { errors: ctx.errors, warnings: ctx.warnings };
@@ -149,6 +150,9 @@ function trackerStates(section: RawMap, key: string, fallback: readonly string[]
   return ctx.stringList(section, `tracker.${key}`, fallback, false, 'invalid_tracker_config');
 }
 
+/** Default of `agent.stall_timeout_ms` (spec §5.3.6 `codex.stall_timeout_ms`), ms: 5 minutes. */
+export const DEFAULT_STALL_TIMEOUT_MS = 300_000;
+
 /** `workspace.root` (spec §5.3.3): `$VAR`, `~`, relative to the workflow directory, absolute. */
 function buildWorkspaceRoot(section: RawMap, ctx: Collector, options: BuildOptions): string {
   const fallback = path.join(options.tmpDir ?? os.tmpdir(), 'symphony_workspaces');
@@ -177,15 +181,32 @@ function buildHooks(section: RawMap, ctx: Collector): HooksConfig {
   };
 }
 
-/** `agent.*` (spec §5.3.5). */
-function buildAgent(section: RawMap, ctx: Collector): AgentConfig {
+/** `agent.*` (spec §5.3.5); `stall_timeout_ms` also from its alias `codex.stall_timeout_ms` (§5.3.6). */
+function buildAgent(section: RawMap, codexSection: RawMap, ctx: Collector): AgentConfig {
   return {
     maxConcurrentAgents: ctx.int(section, 'agent.max_concurrent_agents', 10, 'positive'),
     maxTurns: ctx.int(section, 'agent.max_turns', 20, 'positive'),
     maxRetryBackoffMs: ctx.int(section, 'agent.max_retry_backoff_ms', 300_000, 'positive', true),
     maxConcurrentAgentsByState: stateLimits(section.max_concurrent_agents_by_state, ctx),
     operatorTimeoutMs: ctx.int(section, 'agent.operator_timeout_ms', DEFAULT_OPERATOR_TIMEOUT_MS, 'positive', true),
+    stallTimeoutMs: stallTimeout(section, codexSection, ctx),
   };
+}
+
+/**
+ * `agent.stall_timeout_ms` (runtime-neutral, issue 7 item 7), or the spec's `codex.stall_timeout_ms`
+ * as an alias when only that is set. Both set to different values: the agent key wins, with a warning.
+ */
+function stallTimeout(agentSection: RawMap, codexSection: RawMap, ctx: Collector): number {
+  const viaCodex = ctx.int(codexSection, 'codex.stall_timeout_ms', DEFAULT_STALL_TIMEOUT_MS, 'any', true);
+  const agentValue = agentSection.stall_timeout_ms;
+  if (agentValue === undefined || agentValue === null) return viaCodex;
+  const viaAgent = ctx.int(agentSection, 'agent.stall_timeout_ms', DEFAULT_STALL_TIMEOUT_MS, 'any', true);
+  const codexValue = codexSection.stall_timeout_ms;
+  if (codexValue !== undefined && codexValue !== null && viaCodex !== viaAgent) {
+    ctx.warnings.push(`codex.stall_timeout_ms (${viaCodex}) is an alias of agent.stall_timeout_ms (${viaAgent}); agent.stall_timeout_ms wins`);
+  }
+  return viaAgent;
 }
 
 /** Per-state limits: keys trimmed + lowercased; blank keys and non-positive/non-integer values ignored with a warning. */
@@ -227,7 +248,6 @@ function buildCodex(section: RawMap, ctx: Collector): CodexConfig {
     turnSandboxPolicy,
     turnTimeoutMs: ctx.int(section, 'codex.turn_timeout_ms', 3_600_000, 'positive', true),
     readTimeoutMs: ctx.int(section, 'codex.read_timeout_ms', 5_000, 'positive', true),
-    stallTimeoutMs: ctx.int(section, 'codex.stall_timeout_ms', 300_000, 'any', true),
   };
 }
 

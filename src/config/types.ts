@@ -27,8 +27,6 @@ export interface CodexConfig {
   readonly turnTimeoutMs: number;
   /** Request/response timeout, ms. Default 5000. */
   readonly readTimeoutMs: number;
-  /** Inactivity before the orchestrator kills a run, ms; ≤ 0 disables. Default 300000. */
-  readonly stallTimeoutMs: number;
 }
 
 /** `agent.*` (spec §5.3.5). */
@@ -46,6 +44,11 @@ export interface AgentConfig {
    * before the run fails, ms. Default {@link DEFAULT_OPERATOR_TIMEOUT_MS} (30 minutes).
    */
   readonly operatorTimeoutMs: number;
+  /**
+   * Inactivity before the orchestrator kills a run, ms, whatever the runtime; ≤ 0 disables.
+   * `agent.stall_timeout_ms`, or its alias `codex.stall_timeout_ms` (the spec's key). Default 300000.
+   */
+  readonly stallTimeoutMs: number;
 }
 
 /** `tracker.*` (spec §5.3.1) with the adapter's documented defaults applied. */

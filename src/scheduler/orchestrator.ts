@@ -32,7 +32,7 @@ export function schedulerConfigOf(config: ServiceConfig): SchedulerConfig {
     maxConcurrentAgents: config.agent.maxConcurrentAgents,
     maxConcurrentAgentsByState: config.agent.maxConcurrentAgentsByState,
     maxRetryBackoffMs: config.agent.maxRetryBackoffMs,
-    stallTimeoutMs: config.codex.stallTimeoutMs,
+    stallTimeoutMs: config.agent.stallTimeoutMs,
   };
 }
 

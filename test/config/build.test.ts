@@ -36,7 +36,7 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
       pollIntervalMs: 30_000,
       workspaceRoot: path.join(os.tmpdir(), 'symphony_workspaces'),
       hooks: { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 60_000 },
-      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000 },
+      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000 },
       codex: {
         command: 'codex app-server',
         approvalPolicy: DEFAULT_APPROVAL_POLICY,
@@ -44,7 +44,6 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
         turnSandboxPolicy: null,
         turnTimeoutMs: 3_600_000,
         readTimeoutMs: 5_000,
-        stallTimeoutMs: 300_000,
       },
       server: { port: null, host: '127.0.0.1', authToken: null },
       secretEnvNames: ['STUB_API_KEY'],
@@ -84,7 +83,8 @@ describe('buildServiceConfig typed values', () => {
     expect(config.pollIntervalMs).toBe(1500);
     expect(config.hooks).toEqual({ afterCreate: 'git clone x .\n', beforeRun: 'make', afterRun: 'echo done', beforeRemove: 'rm -f lock', timeoutMs: 1000 });
     expect(config.agent).toMatchObject({ maxConcurrentAgents: 3, maxTurns: 7, maxRetryBackoffMs: 60_000 });
-    expect(config.codex).toMatchObject({ approvalPolicy: 'on-request', threadSandbox: 'read-only', turnTimeoutMs: 10, readTimeoutMs: 20, stallTimeoutMs: 0 });
+    expect(config.codex).toMatchObject({ approvalPolicy: 'on-request', threadSandbox: 'read-only', turnTimeoutMs: 10, readTimeoutMs: 20 });
+    expect(config.agent.stallTimeoutMs).toBe(0);
     expect(config.server).toEqual({ port: 8080, host: 'localhost', authToken: null });
   });
 
@@ -133,7 +133,18 @@ describe('buildServiceConfig typed values', () => {
   });
 
   it('allows stall_timeout_ms <= 0 (disables stall detection)', () => {
-    expect(ok({ tracker, codex: { stall_timeout_ms: -1 } }).config.codex.stallTimeoutMs).toBe(-1);
+    expect(ok({ tracker, codex: { stall_timeout_ms: -1 } }).config.agent.stallTimeoutMs).toBe(-1);
+    expect(ok({ tracker, agent: { stall_timeout_ms: 0 } }).config.agent.stallTimeoutMs).toBe(0);
+  });
+
+  it('agent.stall_timeout_ms is the runtime-neutral key; codex.stall_timeout_ms stays its alias (issue 7 item 7)', () => {
+    expect(ok({ tracker }).config.agent.stallTimeoutMs).toBe(300_000);
+    expect(ok({ tracker, agent: { stall_timeout_ms: 45_000 } }).config.agent.stallTimeoutMs).toBe(45_000);
+    expect(ok({ tracker, codex: { stall_timeout_ms: 46_000 } }).config.agent.stallTimeoutMs).toBe(46_000);
+    const both = ok({ tracker, agent: { stall_timeout_ms: 45_000 }, codex: { stall_timeout_ms: 46_000 } });
+    expect(both.config.agent.stallTimeoutMs).toBe(45_000);
+    expect(both.warnings).toContain('codex.stall_timeout_ms (46000) is an alias of agent.stall_timeout_ms (45000); agent.stall_timeout_ms wins');
+    expect(ok({ tracker, agent: { stall_timeout_ms: 45_000 }, codex: { stall_timeout_ms: 45_000 } }).warnings).toEqual([]);
   });
 
   it('accepts server.port 0 (ephemeral)', () => {

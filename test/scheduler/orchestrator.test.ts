@@ -256,7 +256,7 @@ describe('orchestrator reconciliation (§8.5, §16.3)', () => {
   });
 
   it('§17.4 stall detection kills stalled sessions and schedules retry (agent events postpone it)', async () => {
-    const h = new Harness({ config: { pollIntervalMs: 30_000, codex: { stallTimeoutMs: 45_000 } } });
+    const h = new Harness({ config: { pollIntervalMs: 30_000, agent: { stallTimeoutMs: 45_000 } } });
     h.addIssue('SYM-1');
     await h.startAndTick(); // t = 0: dispatched
     const worker = h.worker('SYM-1');
