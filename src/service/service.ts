@@ -12,6 +12,7 @@ import type { Clock } from '../domain/clock.js';
 import type { TrackerProfile } from '../tracker/profile.js';
 import { trackerProfiles } from '../tracker/registry.js';
 import { removeWorkspace, workspaceLocation } from '../workspace/manager.js';
+import { batchedTrackerFor } from '../tracker/batched.js';
 import { trackerCache } from './tracker-cache.js';
 import { packageVersion } from '../version.js';
 import { createWorkerStarter } from './worker-factory.js';
@@ -74,7 +75,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     validatePrompt: (template) => void parsePromptTemplate(template, options.workflowPath),
   });
   const metrics = new DaemonMetrics();
-  const trackerFor = trackerCache(profiles, logger, metrics.tracker);
+  // By-id reads of each adapter instance are coalesced: reconciliation, retries and every worker's
+  // post-turn re-read share one batched request per gather window (issue 7 item 3).
+  const trackerFor = batchedTrackerFor(trackerCache(profiles, logger, metrics.tracker), options.clock ? { clock: options.clock } : {});
   const port = options.port ?? store.current().config.server.port;
   try {
     trackerFor(store.current().config);

@@ -13,6 +13,7 @@ import type { AnswerResult } from '../runner/operator.js';
 import { runWorker, type WorkerDeps, type WorkerSession } from '../runner/worker.js';
 import type { WorkerHandle, WorkerReport } from '../scheduler/orchestrator.js';
 import { isActiveState, issueRoutable } from '../scheduler/policy.js';
+import { refreshIssueOnce, watchRefreshes } from '../tracker/batched.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import { gitSummary } from '../workspace/git-summary.js';
 import { workspaceKey } from '../workspace/key.js';
@@ -65,6 +66,9 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
     // The live session, for routing operator answers; a stopped one answers nothing_waiting itself.
     let live: WorkerSession | null = null;
     const logsRoot = options.logsRoot ?? null;
+    const controller = new AbortController();
+    // While this run lives, the batcher waits for its re-read before sending a gathered batch early.
+    const unwatch = watchRefreshes(tracker, issue.id);
     const deps: WorkerDeps = {
       maxTurns: config.agent.maxTurns,
       ensureWorkspace: (i) => ensureWorkspace(i, workspaceContext),
@@ -100,17 +104,17 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
         });
         return live;
       },
+      // Gathered with the other workers' re-reads and reconciliation (one request per window).
       refreshIssue: async (id) => {
-        const [fresh] = await tracker.fetchIssuesByIds([id]);
+        const fresh = await refreshIssueOnce(tracker, id, controller.signal);
         if (fresh) currentIssue = fresh;
-        return fresh ?? null;
+        return fresh;
       },
       mayContinue: (i) => {
         const now = options.currentWorkflow().config;
         return isActiveState(i.state, now.tracker) && issueRoutable(i, now.tracker);
       },
     };
-    const controller = new AbortController();
     const done = runWorker(
       {
         issue,
@@ -129,6 +133,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
       },
       deps,
     );
+    void done.then(unwatch, unwatch);
     return {
       done,
       stop: (reason) => controller.abort(reason),
