@@ -8,6 +8,10 @@
  * - SIGINT/SIGTERM/SIGHUP: stop polling, stop every agent (its whole process group), run
  *   `after_run` hooks, exit 0 within {@link SHUTDOWN_DEADLINE_MS} (8 s); a second signal exits at once (129/130/143) after
  *   killing the whole process tree. During startup a signal kills startup cleanup hooks and exits 0.
+ *
+ * The daemon (`service.ts` and what it loads), `symphony check` and the terminal status view are
+ * imported when used, so `--help`, `--version` and usage errors load none of them, and the daemon
+ * never loads the check code or, off a terminal, the view.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +20,10 @@ import { isSymphonyError, toSymphonyError } from '../errors.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { killAllGroups } from '../process/group.js';
 import { snapshotDescendants } from '../runner/app-server/descendants.js';
-import { startService, type RunningService } from '../service/service.js';
+import type { RunningService } from '../service/service.js';
 import { packageVersion } from '../version.js';
 import { parseArgs, usageText } from './args.js';
-import { runCheck } from './check.js';
-import { shouldUseTerminalStatus, startTerminalStatus } from './terminal-status.js';
+import { shouldUseTerminalStatus } from './use-terminal.js';
 
 /** Graceful shutdown budget: agents and hooks get this long before the process exits anyway. */
 export { SHUTDOWN_DEADLINE_MS };
@@ -62,7 +65,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stdout(`symphony ${packageVersion()}\n`);
     return 0;
   }
-  if (command.kind === 'check') return runCheck(command, io);
+  if (command.kind === 'check') return (await import('./check.js')).runCheck(command, io);
   if (!existsSync(command.workflowPath) || !statSync(command.workflowPath).isFile()) {
     io.stderr(`Workflow file not found: ${command.workflowPath}\n`);
     return 1;
@@ -70,6 +73,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   // On a terminal, a live status view replaces the JSON lines, which then go to the log file
   // (`<workflow dir>/log` unless --logs-root says otherwise). Under a service manager: JSON on stdout.
   const useTerminalStatus = shouldUseTerminalStatus(process.stdout, process.env);
+  const terminalView = useTerminalStatus ? await import('./terminal-status.js') : null;
   const logsRoot = command.logsRoot ?? (useTerminalStatus ? path.join(path.dirname(command.workflowPath), 'log') : null);
   const logger = createLogger({ logsRoot, console: !useTerminalStatus });
   // Until the service runs, a stop signal only has startup cleanup hooks to stop; nothing is
@@ -86,18 +90,23 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   });
   let service: RunningService;
   try {
+    const { startService } = await import('../service/service.js');
     service = await startService({ workflowPath: command.workflowPath, logger, port: command.port, logsRoot });
   } catch (error) {
+    for (const signal of STOP_SIGNALS) process.off(signal, duringStartup);
     const err = toSymphonyError(error);
     logger.error({ code: err.code, reason: err.message, outcome: 'failed' }, 'startup failed');
     logger.flush();
     io.stderr(`symphony: startup failed: ${err.toLine()}\n`);
     return 1;
-  } finally {
-    for (const signal of STOP_SIGNALS) process.off(signal, duringStartup);
   }
-  const terminal = useTerminalStatus ? startTerminalStatus(service.status, { stream: process.stdout, version: packageVersion() }) : null;
-  return waitForSignals(service, logger, () => terminal?.stop());
+  const terminal = terminalView?.startTerminalStatus(service.status, { stream: process.stdout, version: packageVersion() }) ?? null;
+  // The running handlers go in before the startup ones come out: removing a signal's last listener
+  // drops a signal Node has received but not yet dispatched, so a SIGTERM arriving just as startup
+  // ends (with the first tracker answer) was lost and the daemon kept running.
+  const stopped = waitForSignals(service, logger, () => terminal?.stop());
+  for (const signal of STOP_SIGNALS) process.off(signal, duringStartup);
+  return stopped;
 }
 
 /**

@@ -56,16 +56,7 @@ export function tokenThroughput(samples: readonly TokenSample[]): number {
   return Math.max(0, last.totalTokens - first.totalTokens) / ((last.atMs - first.atMs) / 1000);
 }
 
-/**
- * Whether the daemon should show the terminal status view instead of JSON log lines on stdout:
- * true when `stream` is a TTY, `TERM` is not `dumb`, and `SYMPHONY_NO_TUI` is unset (a value of
- * `''`, `0` or `false` counts as unset). Under a service manager stdout is not a TTY, so logs stay
- * JSON. Pure.
- */
-export function shouldUseTerminalStatus(stream: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  const noTui = (env.SYMPHONY_NO_TUI ?? '').trim().toLowerCase();
-  return stream.isTTY === true && env.TERM !== 'dumb' && (noTui === '' || noTui === '0' || noTui === 'false');
-}
+export { shouldUseTerminalStatus } from './use-terminal.js';
 
 const ENTER = '\x1b[?1049h\x1b[?25l\x1b[2J';
 const LEAVE = '\x1b[?25h\x1b[?1049l';

@@ -5,7 +5,20 @@
  * Every live group is registered; {@link killAllGroups} runs on process exit so no child outlives
  * the daemon on any path that Node can observe.
  */
-import { execa, type ResultPromise } from 'execa';
+import { createRequire } from 'node:module';
+import type * as Execa from 'execa';
+import type { ResultPromise } from 'execa';
+
+/**
+ * execa (about 110 modules) is loaded at the first spawn, not at startup: the daemon starts no
+ * child before its first tracker answer. `require` of an ES module is synchronous (Node ≥ 22.12),
+ * so {@link spawnShell} stays synchronous.
+ */
+let execaModule: typeof Execa | null = null;
+function execaLoaded(): typeof Execa {
+  execaModule ??= createRequire(import.meta.url)('execa') as typeof Execa;
+  return execaModule;
+}
 
 /** How a grouped child ended. */
 export interface GroupExit {
@@ -80,7 +93,7 @@ function installExitHook(): void {
  */
 export function spawnShell(script: string, options: SpawnShellOptions): GroupProcess {
   installExitHook();
-  const subprocess = execa('bash', ['-lc', script], {
+  const subprocess = execaLoaded().execa('bash', ['-lc', script], {
     cwd: options.cwd,
     env: options.env,
     extendEnv: false,

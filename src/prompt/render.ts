@@ -2,7 +2,9 @@
  * The per-issue prompt: the workflow's Markdown body rendered as a strict Liquid template
  * (spec §5.4, §12).
  */
-import { Liquid, type Template } from 'liquidjs';
+import { createRequire } from 'node:module';
+import type { Liquid, Template } from 'liquidjs';
+import type * as LiquidJs from 'liquidjs';
 import { issueToTemplateObject, type Issue } from '../domain/issue.js';
 import { oneLine, SymphonyError } from '../errors.js';
 
@@ -36,7 +38,20 @@ export interface PromptInput {
  * (`include`, `render`, `layout`) resolve against an empty in-memory map, so they always fail
  * instead of reading files relative to the daemon's cwd; no HTML escaping.
  */
-const engine = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, templates: {} });
+let engine: Liquid | null = null;
+
+/**
+ * The engine, built at the first parse: liquidjs is loaded then, not when this module is imported
+ * (`symphony --help` never needs it; the daemon needs it for the startup validation of the
+ * template). `require` keeps parsing synchronous; liquidjs's entry point is CommonJS anyway.
+ */
+function liquid(): Liquid {
+  if (engine === null) {
+    const { Liquid: Engine } = createRequire(import.meta.url)('liquidjs') as typeof LiquidJs;
+    engine = new Engine({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, templates: {} });
+  }
+  return engine;
+}
 
 /** Parsed templates by source; small LRU (Map insertion order) since workflows rarely change. */
 const CACHE_LIMIT = 16;
@@ -65,7 +80,7 @@ export function parsePromptTemplate(source: string, origin?: string): PromptTemp
   const isDefault = source.trim() === '';
   let parsed: Template[];
   try {
-    parsed = engine.parse(isDefault ? DEFAULT_PROMPT_TEMPLATE : source);
+    parsed = liquid().parse(isDefault ? DEFAULT_PROMPT_TEMPLATE : source);
   } catch (error) {
     throw new SymphonyError('template_parse_error', oneLine(`${prefix(origin)}prompt template parse error: ${messageOf(error)}`), {
       cause: error,
@@ -98,7 +113,7 @@ export function renderPrompt(template: PromptTemplate | string, input: PromptInp
   const compiled = typeof template === 'string' ? parsePromptTemplate(template) : template;
   const scope = { issue: issueToTemplateObject(input.issue), attempt: input.attempt ?? null };
   try {
-    return engine.renderSync(compiled.parsed as Template[], scope) as string;
+    return liquid().renderSync(compiled.parsed as Template[], scope) as string;
   } catch (error) {
     throw new SymphonyError(
       'template_render_error',

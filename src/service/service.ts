@@ -18,9 +18,8 @@ import { packageVersion } from '../version.js';
 import { createWorkerStarter } from './worker-factory.js';
 import { toSymphonyError } from '../errors.js';
 import { StatusHub } from '../status/hub.js';
-import { DaemonMetrics } from '../metrics/index.js';
-import { dashboardPages } from '../server/dashboard/pages.js';
-import { startHttpServer, type HttpServer } from '../server/server.js';
+import type { DaemonMetrics } from '../metrics/index.js';
+import type { HttpServer } from '../server/server.js';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -47,8 +46,11 @@ export interface RunningService {
   readonly store: WorkflowStore;
   /** What status surfaces read (API, dashboard, metrics, terminal view). */
   readonly status: StatusHub;
-  /** Prometheus metrics of this daemon (`GET /metrics`). */
-  readonly metrics: DaemonMetrics;
+  /**
+   * Prometheus metrics of this daemon (`GET /metrics`), or null when the HTTP server is off:
+   * nothing else reads them, so prom-client is then never loaded.
+   */
+  readonly metrics: DaemonMetrics | null;
   /** The HTTP server (dashboard, API, metrics), or null when not enabled. */
   readonly server: HttpServer | null;
   /**
@@ -74,11 +76,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger: logger.child({ component: 'workflow' }),
     validatePrompt: (template) => void parsePromptTemplate(template, options.workflowPath),
   });
-  const metrics = new DaemonMetrics();
+  const port = options.port ?? store.current().config.server.port;
+  // Only `GET /metrics` reads the metrics: without the HTTP server there are none (nor prom-client).
+  const metrics = port === null ? null : new (await import('../metrics/index.js')).DaemonMetrics();
   // By-id reads of each adapter instance are coalesced: reconciliation, retries and every worker's
   // post-turn re-read share one batched request per gather window (issue 7 item 3).
-  const trackerFor = batchedTrackerFor(trackerCache(profiles, logger, metrics.tracker), options.clock ? { clock: options.clock } : {});
-  const port = options.port ?? store.current().config.server.port;
+  const trackerFor = batchedTrackerFor(trackerCache(profiles, logger, metrics?.tracker), options.clock ? { clock: options.clock } : {});
   try {
     trackerFor(store.current().config);
   } catch (error) {
@@ -131,19 +134,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     'symphony started',
   );
   const status = new StatusHub({ orchestrator, workflow: store, logsRoot: options.logsRoot ?? null, logger: logger.child({ component: 'status' }) });
-  status.subscribe((event) => metrics.observe(event));
-  metrics.bindSnapshot(() => status.snapshot());
-  orchestrator.onTick((durationMs) => metrics.pollTick(durationMs));
+  if (metrics !== null) {
+    status.subscribe((event) => metrics.observe(event));
+    metrics.bindSnapshot(() => status.snapshot());
+    orchestrator.onTick((durationMs) => metrics.pollTick(durationMs));
+  }
   let server: HttpServer | null = null;
   if (port !== null) {
     try {
+      // fastify, the routes and the dashboard pages are loaded only when the server runs.
+      const [{ startHttpServer }, { dashboardPages }] = await Promise.all([import('../server/server.js'), import('../server/dashboard/pages.js')]);
       server = await startHttpServer({
         source: status,
         host: config.server.host,
         port,
         authToken: config.server.authToken,
         logger: logger.child({ component: 'http' }),
-        metrics: () => metrics.render(),
+        ...(metrics === null ? {} : { metrics: () => metrics.render() }),
         pages: dashboardPages(),
       });
     } catch (error) {

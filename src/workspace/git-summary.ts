@@ -1,9 +1,9 @@
 /**
  * A short description of a workspace's git state, logged after each run so an operator can see
  * what an agent left behind (branch, commit, uncommitted files) without opening the workspace.
- * Observability only (spec §13.6 spirit): nothing decides anything from it. Built on simple-git.
+ * Observability only (spec §13.6 spirit): nothing decides anything from it. Built on simple-git,
+ * which is loaded at the first summary (after a run), not at daemon startup.
  */
-import { simpleGit, CheckRepoActions } from 'simple-git';
 
 /** What {@link gitSummary} reports. */
 export interface GitSummary {
@@ -26,6 +26,7 @@ export interface GitSummary {
  */
 export async function gitSummary(workspacePath: string, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<GitSummary | null> {
   try {
+    const { simpleGit, CheckRepoActions } = await import('simple-git');
     const git = simpleGit({
       baseDir: workspacePath,
       timeout: { block: timeoutMs },

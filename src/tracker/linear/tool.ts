@@ -3,12 +3,24 @@
  * GraphQL document; Symphony runs it host-side with the adapter's API key and returns Linear's
  * JSON answer. The agent never sees the key.
  */
-import { Kind, parse, type DocumentNode } from 'graphql';
+import { createRequire } from 'node:module';
+import type * as GraphQL from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { isSymphonyError, oneLine } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AgentToolSpec, ToolContext, ToolResult } from '../tracker.js';
 import type { LinearGraphqlClient } from './client.js';
 import type { SecretString } from './secret.js';
+
+/**
+ * graphql (about 170 modules) is loaded at the first tool call, not at daemon startup; `require` of
+ * an ES module is synchronous (Node ≥ 22.12), so {@link parseToolArguments} stays synchronous.
+ */
+let graphqlModule: typeof GraphQL | null = null;
+function graphqlLoaded(): typeof GraphQL {
+  graphqlModule ??= createRequire(import.meta.url)('graphql') as typeof GraphQL;
+  return graphqlModule;
+}
 
 /** The tool's name as advertised to the agent. */
 export const LINEAR_GRAPHQL_TOOL = 'linear_graphql';
@@ -53,6 +65,7 @@ export function parseToolArguments(args: unknown): { ok: true; value: LinearTool
   if (typeof record.query !== 'string' || record.query.trim() === '') return fail('"query" must be a non-empty GraphQL document string');
   const variables = record.variables ?? {};
   if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return fail('"variables" must be a JSON object when given');
+  const { Kind, parse } = graphqlLoaded();
   let document: DocumentNode;
   try {
     document = parse(record.query);

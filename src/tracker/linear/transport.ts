@@ -1,19 +1,21 @@
 /**
  * One GraphQL POST to Linear, with a timeout, at most {@link LINEAR_MAX_CONCURRENT_REQUESTS} at once.
  *
- * `@linear/sdk` (98) builds the client: `new LinearClient({ apiKey, apiUrl })` validates the
- * endpoint (https, or http only for loopback hosts) and prepares the headers (the personal key raw
- * as `Authorization`, no `Bearer`; its user agent). The request itself is sent with `fetch` and the
- * body read as text, because the SDK's raw-request path parses any JSON-labelled body before it
- * exposes the status: a 429 whose body is empty or truncated would lose its status and
- * `Retry-After`. Classification of the answer is the caller's (pure) job.
+ * The headers are Linear's personal-key scheme: the key raw as `Authorization` (no `Bearer`), as
+ * `@linear/sdk`'s `LinearClient` sends it (a test holds the two equal), plus our own user agent.
+ * The endpoint was validated when the settings were read (https, or http only for loopback
+ * hosts). The SDK itself is not loaded at run time: its 3 MB bundle cost ~195 ms of every start
+ * (bench/startup.bench.ts) to build two headers. The request is sent with `fetch` and the body read
+ * as text, because the SDK's raw-request path parses any JSON-labelled body before it exposes the
+ * status: a 429 whose body is empty or truncated would lose its status and `Retry-After`.
+ * Classification of the answer is the caller's (pure) job.
  */
-import { LinearClient } from '@linear/sdk';
 import PQueue from 'p-queue';
 import { SymphonyError, oneLine } from '../../errors.js';
 import type { TrackerRequestObserver } from '../../metrics/tracker-observer.js';
 import { classifyReply } from './classify.js';
 import type { SecretString } from './secret.js';
+import { packageVersion } from '../../version.js';
 
 /** The JSON object Linear answered with (only the GraphQL response keys). */
 export interface LinearBody {
@@ -70,9 +72,21 @@ export function linearRequestQueue(): PQueue {
   return new PQueue({ concurrency: LINEAR_MAX_CONCURRENT_REQUESTS });
 }
 
+/**
+ * The headers of every request to Linear: JSON content, the personal API key raw as
+ * `Authorization` (Linear's scheme for personal keys; OAuth tokens would carry `Bearer`), and
+ * `User-Agent: symphony-ts/<version>`. The result holds the secret: never log it.
+ */
+export function linearHeaders(apiKey: SecretString): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    Authorization: apiKey.reveal(),
+    'User-Agent': `symphony-ts/${packageVersion()}`,
+  };
+}
+
 /** Sends one document and returns the raw answer; classification is the caller's (pure) job. */
 export class LinearTransport {
-  readonly #sdk: LinearClient;
   readonly #endpoint: string;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
@@ -80,9 +94,8 @@ export class LinearTransport {
   readonly #queue: PQueue;
   readonly #observer: TrackerRequestObserver | null;
 
-  /** @throws Error from the SDK when `endpoint` is not https (or http to localhost). */
+  /** Keeps the options; sends nothing. `endpoint` must already be validated (see `settings.ts`). */
   constructor(options: LinearTransportOptions) {
-    this.#sdk = new LinearClient({ apiKey: options.apiKey.reveal(), apiUrl: options.endpoint });
     this.#endpoint = options.endpoint;
     this.#timeoutMs = options.timeoutMs;
     this.#fetch = options.fetch ?? globalThis.fetch;
@@ -132,7 +145,7 @@ export class LinearTransport {
     try {
       const response = await this.#fetch(this.#endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...this.#sdk.options.headers },
+        headers: linearHeaders(this.#apiKey),
         body: JSON.stringify({ query: document, variables }),
         signal: combined,
       });
