@@ -1,19 +1,23 @@
 /**
- * `symphony check [WORKFLOW.md]`: a pre-flight for operators. Four checks, in order, one line each
+ * `symphony check [WORKFLOW.md]`: a pre-flight for operators. Five checks, in order, one line each
  * on stdout as soon as it is known:
  *
  * 1. `workflow` — the file loads and validates (typed config, §5–§6) and its prompt template parses (§5.4);
  * 2. `tracker` — the adapter's {@link TrackerAdapter.probe} reaches the tracker with the configured
  *    credentials (Linear: the viewer, and the project named by `project_slug`);
- * 3. `codex` — `codex.command` starts (`bash -lc`, own process group, tracker secrets removed, in a
- *    temporary directory) and answers `initialize` within `codex.read_timeout_ms`; `initialized`
- *    is sent, then the whole process group is stopped;
- * 4. `workspace root` — exists or can be created, and a probe file can be created and removed.
+ * 3. `login shell` — one `bash -lc 'exit 0'` with the daemon's environment, timed: `WARN` above
+ *    2 s (every hook and agent start pays it), `FAIL` when it does not end within
+ *    `codex.startup_timeout_ms` (see `check-login-shell.ts`);
+ * 4. `codex` — `codex.command` starts (`bash -lc`, own process group, tracker secrets removed, in a
+ *    temporary directory) and answers `initialize` within `codex.startup_timeout_ms` of launch, as
+ *    in the daemon; `initialized` is sent, then the whole process group is stopped;
+ * 5. `workspace root` — exists or can be created, and a probe file can be created and removed.
  *
- * Each line is `ok   <check>: …`, `FAIL <check>: <code>: …` or `skip <check>: <why>`. When the
- * workflow is invalid the other checks are skipped; otherwise every check runs. Known secret values
- * (env values of `$VAR` references and adapter fallbacks, the tracker key, `server.auth_token`)
- * are replaced by `[redacted]` in every line. Exit code 0 when no check failed, 1 otherwise.
+ * Each line is `ok   <check>: …`, `WARN <check>: …` (a finding that does not fail the check),
+ * `FAIL <check>: <code>: …` or `skip <check>: <why>`. When the workflow is invalid the other checks
+ * are skipped; otherwise every check runs. Known secret values (env values of `$VAR` references
+ * and adapter fallbacks, the tracker key, `server.auth_token`) are replaced by `[redacted]` in
+ * every line. Exit code 0 when no check failed, 1 otherwise.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -34,14 +38,15 @@ import { SecretString } from '../tracker/linear/secret.js';
 import { trackerProfiles } from '../tracker/registry.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import { packageVersion } from '../version.js';
+import { describeLoginShell, timeLoginShell } from './check-login-shell.js';
 import type { CliIo } from './main.js';
 
-/** The outcome of one check. */
-export type CheckStatus = 'ok' | 'FAIL' | 'skip';
+/** The outcome of one check; `WARN` reports a finding without failing (exit code 0). */
+export type CheckStatus = 'ok' | 'WARN' | 'FAIL' | 'skip';
 
 /** One reported check. `detail` never contains a known secret value (it is scrubbed before printing). */
 export interface CheckResult {
-  readonly name: 'workflow' | 'tracker' | 'codex' | 'workspace root';
+  readonly name: 'workflow' | 'tracker' | 'login shell' | 'codex' | 'workspace root';
   readonly status: CheckStatus;
   /** One line: what was checked and found, or `<error code>: <message>` for a failure. */
   readonly detail: string;
@@ -71,7 +76,7 @@ export function formatCheckLine(result: CheckResult, secrets: readonly string[] 
 }
 
 /**
- * Runs the four checks against `command.workflowPath`, writing one line per check to `io.stdout`
+ * Runs the five checks against `command.workflowPath`, writing one line per check to `io.stdout`
  * (and prompt/config warnings to `io.stderr`). Never rejects.
  *
  * @returns 0 when no check failed (a `skip` for a tracker without a probe does not fail), else 1.
@@ -96,11 +101,12 @@ export async function runCheck(command: { readonly workflowPath: string }, io: C
     report({ name: 'workflow', status: 'ok', detail: `${config.workflowPath} is valid (tracker.kind ${config.tracker.kind}; prompt template parses)` });
   } catch (error) {
     report({ name: 'workflow', status: 'FAIL', detail: toSymphonyError(error).toLine() });
-    for (const name of ['tracker', 'codex', 'workspace root'] as const) report({ name, status: 'skip', detail: 'no valid workflow to check against' });
+    for (const name of ['tracker', 'login shell', 'codex', 'workspace root'] as const) report({ name, status: 'skip', detail: 'no valid workflow to check against' });
     return 1;
   }
 
   report(await checkTracker(config, profiles));
+  report(await checkLoginShell(config, env, deps.tmpDir ?? tmpdir()));
   report(await checkCodex(config, env, deps.tmpDir ?? tmpdir()));
   report(await checkWorkspaceRoot(config.workspaceRoot));
   return failed ? 1 : 0;
@@ -144,10 +150,18 @@ async function checkTracker(config: ServiceConfig, profiles: ReadonlyMap<string,
   }
 }
 
-/** Check 3: the app-server handshake in a temporary directory; the process group never outlives it. */
+/** Check 3: one timed `bash -lc 'exit 0'` (the cost every hook and agent start pays). */
+async function checkLoginShell(config: ServiceConfig, env: NodeJS.ProcessEnv, cwd: string): Promise<CheckResult> {
+  const limitMs = config.codex.startupTimeoutMs;
+  const timing = await timeLoginShell({ env, secretEnvNames: config.secretEnvNames, cwd, limitMs });
+  return { name: 'login shell', ...describeLoginShell(timing, { home: env.HOME ?? null, startupTimeoutMs: limitMs }) };
+}
+
+/** Check 4: the app-server handshake in a temporary directory; the process group never outlives it. */
 async function checkCodex(config: ServiceConfig, env: NodeJS.ProcessEnv, tmpRoot: string): Promise<CheckResult> {
   const name = 'codex';
-  const timeoutMs = config.codex.readTimeoutMs;
+  // As in the daemon: initialize is allowed the startup allowance from launch (login shell included).
+  const timeoutMs = config.codex.startupTimeoutMs;
   let dir: string;
   try {
     dir = await mkdtemp(path.join(tmpRoot, 'symphony-check-'));
@@ -168,7 +182,7 @@ async function checkCodex(config: ServiceConfig, env: NodeJS.ProcessEnv, tmpRoot
       connection.notify(ClientMethod.initialized);
       const userAgent = field(result, 'userAgent');
       const identity = userAgent === null ? 'no userAgent given' : `userAgent ${oneLine(userAgent, 160)}`;
-      return { name, status: 'ok', detail: `codex.command answered initialize within ${timeoutMs} ms (${identity})` };
+      return { name, status: 'ok', detail: `codex.command answered initialize within ${timeoutMs} ms of launch (${identity})` };
     } finally {
       connection.close(new SymphonyError('canceled', 'symphony check is done with the app-server'));
     }
@@ -187,7 +201,7 @@ async function checkCodex(config: ServiceConfig, env: NodeJS.ProcessEnv, tmpRoot
 /** Turns a handshake failure into the §10.6 category an operator can act on. */
 async function describeCodexFailure(error: SymphonyError, launched: ReturnType<typeof launchAppServer> | null, timeoutMs: number): Promise<SymphonyError> {
   if (error.code === 'response_timeout') {
-    return new SymphonyError('response_timeout', `codex.command did not answer initialize within ${timeoutMs} ms (codex.read_timeout_ms)`, { cause: error });
+    return new SymphonyError('response_timeout', `codex.command did not answer initialize within ${timeoutMs} ms of launch (codex.startup_timeout_ms)`, { cause: error });
   }
   if (error.code !== 'port_exit' || launched === null) return error;
   const exit = await exitWithin(launched.group.exited, 1000);
@@ -211,7 +225,7 @@ function field(value: unknown, key: string): string | null {
   return typeof found === 'string' && found.trim() !== '' ? found : null;
 }
 
-/** Check 4: the root exists (or is created, then removed again) and a probe file can be created and removed. */
+/** Check 5: the root exists (or is created, then removed again) and a probe file can be created and removed. */
 async function checkWorkspaceRoot(root: string): Promise<CheckResult> {
   const name = 'workspace root';
   let created: string | undefined;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { oneLine } from '../errors.js';
 import type { ProviderValidation, TrackerProfile } from '../tracker/profile.js';
-import { DEFAULT_APPROVAL_POLICY, DEFAULT_OPERATOR_TIMEOUT_MS } from './types.js';
+import { DEFAULT_APPROVAL_POLICY, DEFAULT_MAX_CONCURRENT_LAUNCHES, DEFAULT_OPERATOR_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS } from './types.js';
 import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
 import { envRefName, expandPath, resolveEnvRef } from './resolve.js';
 import { Collector, describe, isMap, toInteger, typeName, type ConfigIssue, type RawMap } from './collector.js';
@@ -190,6 +190,7 @@ function buildAgent(section: RawMap, codexSection: RawMap, ctx: Collector): Agen
     maxConcurrentAgentsByState: stateLimits(section.max_concurrent_agents_by_state, ctx),
     operatorTimeoutMs: ctx.int(section, 'agent.operator_timeout_ms', DEFAULT_OPERATOR_TIMEOUT_MS, 'positive', true),
     stallTimeoutMs: stallTimeout(section, codexSection, ctx),
+    maxConcurrentLaunches: ctx.int(section, 'agent.max_concurrent_launches', DEFAULT_MAX_CONCURRENT_LAUNCHES, 'positive'),
   };
 }
 
@@ -241,13 +242,21 @@ function buildCodex(section: RawMap, ctx: Collector): CodexConfig {
   }
   const turnSandboxPolicy = sandboxPolicy(section.turn_sandbox_policy, ctx);
   warnOnPermissivePosture(approvalPolicy, threadSandbox, turnSandboxPolicy, ctx);
+  const turnTimeoutMs = ctx.int(section, 'codex.turn_timeout_ms', 3_600_000, 'positive', true);
+  const readTimeoutMs = ctx.int(section, 'codex.read_timeout_ms', 5_000, 'positive', true);
+  // Absent: never less than read_timeout_ms, which used to bound initialize too.
+  const startupTimeoutMs = ctx.int(section, 'codex.startup_timeout_ms', Math.max(DEFAULT_STARTUP_TIMEOUT_MS, readTimeoutMs), 'positive', true);
+  if (startupTimeoutMs < readTimeoutMs) {
+    ctx.warnings.push(`codex.startup_timeout_ms (${startupTimeoutMs}) is shorter than codex.read_timeout_ms (${readTimeoutMs}): initialize gets only ${startupTimeoutMs} ms from launch, login shell included`);
+  }
   return {
     command,
     approvalPolicy,
     threadSandbox,
     turnSandboxPolicy,
-    turnTimeoutMs: ctx.int(section, 'codex.turn_timeout_ms', 3_600_000, 'positive', true),
-    readTimeoutMs: ctx.int(section, 'codex.read_timeout_ms', 5_000, 'positive', true),
+    turnTimeoutMs,
+    readTimeoutMs,
+    startupTimeoutMs,
   };
 }
 

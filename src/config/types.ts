@@ -25,8 +25,15 @@ export interface CodexConfig {
   readonly turnSandboxPolicy: Readonly<Record<string, unknown>> | null;
   /** Max silence while a turn streams, ms. Default 3600000. */
   readonly turnTimeoutMs: number;
-  /** Request/response timeout, ms. Default 5000. */
+  /** Request/response timeout, ms, for every request but `initialize`. Default 5000. */
   readonly readTimeoutMs: number;
+  /**
+   * Startup allowance, ms: from spawning `bash -lc <command>` until the `initialize` response, so a
+   * slow login shell (`~/.bash_profile`, `~/.profile`) and the process start count against it
+   * rather than against `readTimeoutMs`. Default {@link DEFAULT_STARTUP_TIMEOUT_MS} (60 s), or
+   * `readTimeoutMs` when that is larger.
+   */
+  readonly startupTimeoutMs: number;
 }
 
 /** `agent.*` (spec §5.3.5). */
@@ -49,6 +56,12 @@ export interface AgentConfig {
    * `agent.stall_timeout_ms`, or its alias `codex.stall_timeout_ms` (the spec's key). Default 300000.
    */
   readonly stallTimeoutMs: number;
+  /**
+   * How many agent launches (spawn → `initialize` answered → thread started) may be in flight at
+   * once across all workers; further runs wait for a slot (stall detection skips a run meanwhile).
+   * Default {@link DEFAULT_MAX_CONCURRENT_LAUNCHES}.
+   */
+  readonly maxConcurrentLaunches: number;
 }
 
 /** `tracker.*` (spec §5.3.1) with the adapter's documented defaults applied. */
@@ -107,6 +120,12 @@ export interface EffectiveWorkflow {
 
 /** Default `agent.operator_timeout_ms`: 30 minutes. */
 export const DEFAULT_OPERATOR_TIMEOUT_MS = 1_800_000;
+
+/** Default `codex.startup_timeout_ms`: 60 s from spawn to the `initialize` response. */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
+
+/** Default `agent.max_concurrent_launches`. */
+export const DEFAULT_MAX_CONCURRENT_LAUNCHES = 4;
 
 /**
  * Largest delay Node timers honour, ms (2^31 − 1); a larger one fires after 1 ms. Every `*_ms`

@@ -7,6 +7,8 @@ import type { PendingOperatorRequest } from './operator.js';
 
 /** Event names (spec §10.4 plus tool-call outcomes and telemetry updates of this implementation). */
 export type AgentEventName =
+  | 'launch_queued'
+  | 'launch_started'
   | 'session_started'
   | 'startup_failed'
   | 'turn_started'

@@ -207,6 +207,9 @@ function onStallCheck(d: Draft): void {
   for (const entry of [...d.running.values()]) {
     // A run waiting for an operator is silent by design; agent.operator_timeout_ms bounds it instead.
     if (entry.stopping !== null || entry.waiting !== null) continue;
+    // Queued for a launch slot (agent.max_concurrent_launches): not started, so not stalled; the
+    // next event (`launch_started`, or the launch's own) restarts the clock.
+    if (entry.lastCodexEvent === 'launch_queued') continue;
     const since = entry.lastCodexTimestampMs ?? entry.startedAtMs;
     if (d.nowMs - since > limit) d.stop(entry, 'stalled');
   }

@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger.js';
 import { continuationGuidance } from '../prompt/continuation.js';
 import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
 import { startAppServerSession } from '../runner/app-server/session.js';
+import { createLaunchLimiter, type LaunchLimiter } from '../runner/launch-limiter.js';
 import type { AnswerResult } from '../runner/operator.js';
 import { runWorker, type WorkerDeps, type WorkerSession } from '../runner/worker.js';
 import type { WorkerHandle, WorkerReport } from '../scheduler/orchestrator.js';
@@ -39,11 +40,21 @@ export interface WorkerStarterOptions {
    * `<logsRoot>/sessions/<workspace_key>/<session_id>.jsonl`. Null or omitted: no session logs.
    */
   readonly logsRoot?: string | null;
+  /**
+   * The bound on launches in flight, shared by every worker this starter makes. Default: a new
+   * one; its size follows `agent.max_concurrent_launches` of the workflow each run starts with.
+   */
+  readonly launches?: LaunchLimiter;
 }
 
-/** Returns the `startWorker` function the orchestrator calls for each dispatch. */
+/**
+ * Returns the `startWorker` function the orchestrator calls for each dispatch. Launches (spawn to
+ * started thread) of all its workers share one {@link LaunchLimiter}: at most
+ * `agent.max_concurrent_launches` at once, the rest wait in dispatch order (issue 7 item 2).
+ */
 export function createWorkerStarter(options: WorkerStarterOptions) {
   const env = options.env ?? process.env;
+  const launches = options.launches ?? createLaunchLimiter(4);
   return (
     issue: Issue,
     attempt: number | null,
@@ -81,7 +92,9 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
       renderPrompt: (i, a) => renderPrompt(parsePromptTemplate(workflow.promptTemplate, config.workflowPath), { issue: i, attempt: a }),
       continuationText: (i, turnNumber, maxTurns) => continuationGuidance({ issue: i, turnNumber, maxTurns }),
       startSession: async (workspacePath, onEvent, signal) => {
-        live = await startAppServerSession({
+        // A reload that changes the bound applies to the launches still waiting.
+        launches.concurrency = config.agent.maxConcurrentLaunches;
+        const launch = (): Promise<WorkerSession> => startAppServerSession({
           command: config.codex.command,
           workspacePath,
           workspaceRoot: config.workspaceRoot,
@@ -94,6 +107,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
           threadSandbox: config.codex.threadSandbox,
           turnSandboxPolicy: config.codex.turnSandboxPolicy,
           readTimeoutMs: config.codex.readTimeoutMs,
+          startupTimeoutMs: config.codex.startupTimeoutMs,
           turnTimeoutMs: config.codex.turnTimeoutMs,
           tools: tracker.agentToolSpecs(),
           executeTool: (name, args) => tracker.executeAgentTool(name, args, { issue: currentIssue }),
@@ -101,6 +115,21 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
           logger,
           clientInfo: { name: 'symphony-ts', version: options.clientVersion },
           signal,
+        });
+        // Both become agent events: the run shows what it waits for, and the core exempts a
+        // queued run from stall detection (it is not silent, it has not started).
+        const launchEvent = (event: 'launch_queued' | 'launch_started', message: string): void =>
+          onEvent({ event, timestamp: new Date(), codexAppServerPid: null, message });
+        live = await launches.run(launch, {
+          signal,
+          onQueued: ({ inFlight, waiting }) => {
+            logger.info({ launches_in_flight: inFlight, launches_waiting: waiting, max_concurrent_launches: launches.concurrency }, 'launch queued: waiting for a launch slot');
+            launchEvent('launch_queued', `${inFlight} launches in flight, ${waiting} waiting (agent.max_concurrent_launches ${launches.concurrency})`);
+          },
+          onStarted: () => {
+            logger.info({ max_concurrent_launches: launches.concurrency }, 'launch slot acquired');
+            launchEvent('launch_started', 'launch slot acquired');
+          },
         });
         return live;
       },

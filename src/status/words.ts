@@ -27,6 +27,8 @@ const COMPLETED: Readonly<Record<string, string>> = {
   contextCompaction: 'compacted its context',
 };
 const EVENT_WORDS: Readonly<Record<string, string>> = {
+  launch_queued: 'waiting for a launch slot',
+  launch_started: 'launching',
   session_started: 'session started',
   startup_failed: 'failed to start',
   turn_started: 'turn started',
@@ -49,7 +51,7 @@ const EVENT_WORDS: Readonly<Record<string, string>> = {
   malformed: 'malformed message',
 };
 /** Events whose message adds something worth showing after the words. */
-const WITH_MESSAGE = new Set(['operator_waiting', 'operator_answered', 'operator_timeout', 'startup_failed', 'turn_failed', 'turn_cancelled', 'turn_ended_with_error', 'approval_auto_approved', 'approval_rejected', 'tool_call_completed', 'tool_call_failed', 'unsupported_tool_call']);
+const WITH_MESSAGE = new Set(['launch_queued', 'operator_waiting', 'operator_answered', 'operator_timeout', 'startup_failed', 'turn_failed', 'turn_cancelled', 'turn_ended_with_error', 'approval_auto_approved', 'approval_rejected', 'tool_call_completed', 'tool_call_failed', 'unsupported_tool_call']);
 
 /**
  * The last agent event in plain words (spec §13.6, optional humanized summaries): the event name

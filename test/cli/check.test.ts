@@ -58,6 +58,7 @@ interface WorkflowOptions {
   readonly projectSlug?: string;
   readonly root?: string;
   readonly readTimeoutMs?: number;
+  readonly startupTimeoutMs?: number;
   readonly prompt?: string;
 }
 
@@ -70,6 +71,7 @@ async function writeWorkflow(o: WorkflowOptions = {}): Promise<string> {
     root: o.root ?? path.join(dir, 'workspaces'),
     command: o.command ?? idleAgent,
     readTimeoutMs: o.readTimeoutMs ?? 30_000,
+    ...(o.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: o.startupTimeoutMs }),
   });
   const file = path.join(dir, 'WORKFLOW.md');
   await writeFile(file, `---\n${lines.join('\n')}\n---\n${o.prompt ?? 'Work on {{ issue.identifier }}.'}\n`);
@@ -82,11 +84,19 @@ interface CheckRun {
   readonly output: string;
 }
 
-async function runCheckCli(args: readonly string[], key = API_KEY): Promise<CheckRun> {
-  const daemon: Daemon = startDaemon(['check', ...args], { cwd: dir, env: { ...process.env, [KEY_ENV]: key, LOG_LEVEL: 'info' } });
+async function runCheckCli(args: readonly string[], key = API_KEY, extraEnv: NodeJS.ProcessEnv = {}): Promise<CheckRun> {
+  const daemon: Daemon = startDaemon(['check', ...args], { cwd: dir, env: { ...process.env, [KEY_ENV]: key, LOG_LEVEL: 'info', ...extraEnv } });
   cleanups.push(() => daemon.destroy());
   const exit = await daemon.waitForExit(CHECK_TIMEOUT_MS);
   return { exitCode: exit.exitCode, lines: daemon.stdoutLines.filter((l) => l !== ''), output: daemon.output };
+}
+
+/** A HOME whose `.profile` sources a `.bashrc` that sleeps `seconds` (a slow login profile). */
+async function slowHome(seconds: number): Promise<string> {
+  const home = await tempDir();
+  await writeFile(path.join(home, '.profile'), '. "$HOME/.bashrc"\n');
+  await writeFile(path.join(home, '.bashrc'), `sleep ${seconds}\n`);
+  return home;
 }
 
 /** Live processes (not zombies) whose command line contains `needle`. */
@@ -107,16 +117,19 @@ function processesMentioning(needle: string): string[] {
 }
 
 describe('symphony check', () => {
-  it('all four checks pass with the real Codex app-server: exit 0, one ok line each, no secret, no process left', async () => {
+  it('all five checks pass with the real Codex app-server: exit 0, one ok line each, no secret, no process left', async () => {
     const command = codexCommand({ modelBaseUrl: model.baseUrl, codexHome: codexHome.path });
     const file = await writeWorkflow({ command });
     const before = linear.requests.length;
     const run = await runCheckCli([file]);
-    expect(run.lines.map((l) => l.slice(0, 5))).toEqual(['ok   ', 'ok   ', 'ok   ', 'ok   ']);
+    expect(run.lines.map((l) => l.slice(0, 5))).toEqual(['ok   ', 'ok   ', 'ok   ', 'ok   ', 'ok   ']);
     expect(run.lines[0]).toBe(`ok   workflow: ${file} is valid (tracker.kind linear; prompt template parses)`);
     expect(run.lines[1]).toBe(`ok   tracker: linear reached as Ada Lovelace <user-ada@fake.linear>; project "${PROJECT}" is "Project ${PROJECT}"`);
-    expect(run.lines[2]).toMatch(/^ok {3}codex: codex\.command answered initialize within 30000 ms \(userAgent \S+/);
-    expect(run.lines[3]).toBe(`ok   workspace root: ${path.join(dir, 'workspaces')} is writable (it did not exist: created for the check and removed again; the daemon creates it when needed)`);
+    // The suite's HOME is empty: the login shell is quick.
+    expect(run.lines[2]).toMatch(new RegExp(`^ok {3}login shell: bash -lc took \\d+\\.\\d s \\(HOME ${process.env.HOME}\\)$`));
+    // Default codex.startup_timeout_ms: max(60000, read_timeout_ms 30000).
+    expect(run.lines[3]).toMatch(/^ok {3}codex: codex\.command answered initialize within 60000 ms of launch \(userAgent \S+/);
+    expect(run.lines[4]).toBe(`ok   workspace root: ${path.join(dir, 'workspaces')} is writable (it did not exist: created for the check and removed again; the daemon creates it when needed)`);
     expect(run.exitCode).toBe(0);
     expect(run.output).not.toContain(API_KEY);
     // Both probe reads reached the fake with the right key: the viewer, then the project by slug.
@@ -135,11 +148,12 @@ describe('symphony check', () => {
     const file = await writeWorkflow();
     const run = await runCheckCli([file], WRONG_KEY);
     expect(run.exitCode).toBe(1);
-    expect(run.lines).toHaveLength(4);
+    expect(run.lines).toHaveLength(5);
     expect(run.lines[0]).toMatch(/^ok {3}workflow: /);
     expect(run.lines[1]).toBe('FAIL tracker: tracker_status: Linear rejected the API key (HTTP 401) for SymphonyProbeViewer; check tracker.provider.api_key');
-    expect(run.lines[2]).toMatch(/^ok {3}codex: .*\(userAgent idle-agent\/0\)$/);
-    expect(run.lines[3]).toMatch(/^ok {3}workspace root: /);
+    expect(run.lines[2]).toMatch(/^ok {3}login shell: /);
+    expect(run.lines[3]).toMatch(/^ok {3}codex: .*\(userAgent idle-agent\/0\)$/);
+    expect(run.lines[4]).toMatch(/^ok {3}workspace root: /);
     expect(run.output).not.toContain(WRONG_KEY);
     expect(run.output).not.toContain(API_KEY);
   });
@@ -150,23 +164,23 @@ describe('symphony check', () => {
     expect(run.exitCode).toBe(1);
     expect(run.lines[1]).toBe('FAIL tracker: invalid_tracker_config: tracker.provider.project_slug "no-such-project" matches no Linear project visible to this API key');
     expect(linear.requests.at(-1)).toMatchObject({ operationName: 'SymphonyProbeProject', variables: { projectSlug: 'no-such-project' }, authorized: true });
-    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(3);
+    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(4);
   });
 
   it('a codex.command that does not exist fails the codex check with codex_not_found', async () => {
     const file = await writeWorkflow({ command: 'symphony-check-no-such-codex-binary app-server' });
     const run = await runCheckCli([file]);
     expect(run.exitCode).toBe(1);
-    expect(run.lines[2]).toMatch(/^FAIL codex: codex_not_found: codex\.command not found: app-server exited with code 127/);
-    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(3);
+    expect(run.lines[3]).toMatch(/^FAIL codex: codex_not_found: codex\.command not found: app-server exited with code 127/);
+    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(4);
   });
 
-  it('a codex.command that never answers fails after codex.read_timeout_ms, and its process group is stopped', async () => {
+  it('a codex.command that never answers fails after codex.startup_timeout_ms, and its process group is stopped', async () => {
     const marker = `symphony-check-silent-${process.pid}-${Date.now()}`;
-    const file = await writeWorkflow({ command: `exec -a ${marker} sleep 600`, readTimeoutMs: 300 });
+    const file = await writeWorkflow({ command: `exec -a ${marker} sleep 600`, readTimeoutMs: 300, startupTimeoutMs: 600 });
     const run = await runCheckCli([file]);
     expect(run.exitCode).toBe(1);
-    expect(run.lines[2]).toBe('FAIL codex: response_timeout: codex.command did not answer initialize within 300 ms (codex.read_timeout_ms)');
+    expect(run.lines[3]).toBe('FAIL codex: response_timeout: codex.command did not answer initialize within 600 ms of launch (codex.startup_timeout_ms)');
     expect(processesMentioning(marker)).toEqual([]);
   });
 
@@ -177,13 +191,13 @@ describe('symphony check', () => {
     const underFile = await writeWorkflow({ root: path.join(blocker, 'workspaces') });
     const run = await runCheckCli([underFile]);
     expect(run.exitCode).toBe(1);
-    expect(run.lines[3]).toMatch(new RegExp(`^FAIL workspace root: workspace_error: workspace\\.root ${blocker}/workspaces is not usable: ENOTDIR`));
-    expect(run.lines.slice(0, 3).every((l) => l.startsWith('ok '))).toBe(true);
+    expect(run.lines[4]).toMatch(new RegExp(`^FAIL workspace root: workspace_error: workspace\\.root ${blocker}/workspaces is not usable: ENOTDIR`));
+    expect(run.lines.slice(0, 4).every((l) => l.startsWith('ok '))).toBe(true);
 
     const isFile = await writeWorkflow({ root: blocker });
     const second = await runCheckCli([isFile]);
     expect(second.exitCode).toBe(1);
-    expect(second.lines[3]).toBe(`FAIL workspace root: workspace_error: workspace.root ${blocker} exists but is not a directory`);
+    expect(second.lines[4]).toBe(`FAIL workspace root: workspace_error: workspace.root ${blocker} exists but is not a directory`);
   });
 
   it('an invalid workflow fails the workflow check and skips the others', async () => {
@@ -197,12 +211,40 @@ describe('symphony check', () => {
       const run = await runCheckCli([]);
       expect(run.exitCode).toBe(1);
       expect(run.lines[0]).toMatch(c.line);
-      expect(run.lines.slice(1)).toEqual(['skip tracker: no valid workflow to check against', 'skip codex: no valid workflow to check against', 'skip workspace root: no valid workflow to check against']);
+      expect(run.lines.slice(1)).toEqual([
+        'skip tracker: no valid workflow to check against',
+        'skip login shell: no valid workflow to check against',
+        'skip codex: no valid workflow to check against',
+        'skip workspace root: no valid workflow to check against',
+      ]);
     }
     const missing = await runCheckCli([path.join(dir, 'nope.md')]);
     expect(missing.exitCode).toBe(1);
     expect(missing.lines[0]).toMatch(/^FAIL workflow: missing_workflow_file: .*nope\.md/);
-    expect(missing.lines).toHaveLength(4);
+    expect(missing.lines).toHaveLength(5);
+  });
+
+  it('a login shell slower than 2 s is reported with WARN, naming HOME; the exit code stays 0', async () => {
+    const file = await writeWorkflow();
+    const home = await slowHome(3);
+    const run = await runCheckCli([file], API_KEY, { HOME: home });
+    expect(run.lines[2]).toMatch(new RegExp(`^WARN login shell: bash -lc took [3-9]\\.\\d s \\(HOME ${home}\\): every hook and every codex\\.command start waits this long`));
+    expect(run.lines[2]).toContain('initialize is allowed codex.startup_timeout_ms = 60000 ms from launch');
+    // The codex check pays the same 3 s and still passes: initialize is timed from launch with the startup allowance.
+    expect(run.lines[3]).toMatch(/^ok {3}codex: /);
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('a login shell that does not finish within codex.startup_timeout_ms fails, and its process group is stopped', async () => {
+    const file = await writeWorkflow({ startupTimeoutMs: 1000 });
+    const home = await slowHome(613);
+    const run = await runCheckCli([file], API_KEY, { HOME: home });
+    expect(run.exitCode).toBe(1);
+    expect(run.lines[2]).toBe(
+      `FAIL login shell: response_timeout: bash -lc did not finish within 1000 ms (codex.startup_timeout_ms; HOME ${home}): no agent could start; fix the login profile (~/.bash_profile, ~/.profile, ~/.bashrc, /etc/profile.d)`,
+    );
+    expect(run.lines[3]).toMatch(/^FAIL codex: response_timeout: codex\.command did not answer initialize within 1000 ms of launch/);
+    expect(processesMentioning("sleep 613")).toEqual([]);
   });
 
   it('a missing tracker secret fails the workflow check without printing anything secret', async () => {
@@ -217,6 +259,7 @@ describe('symphony check', () => {
 describe('check output', () => {
   it('formatCheckLine pads the status, names the check and redacts known secrets', () => {
     expect(formatCheckLine({ name: 'codex', status: 'ok', detail: 'fine' })).toBe('ok   codex: fine');
+    expect(formatCheckLine({ name: 'login shell', status: 'WARN', detail: 'slow' })).toBe('WARN login shell: slow');
     expect(formatCheckLine({ name: 'tracker', status: 'FAIL', detail: 'tracker_status: key s3cr3t\nrejected' }, ['s3cr3t', ''])).toBe(
       'FAIL tracker: tracker_status: key [redacted] rejected',
     );

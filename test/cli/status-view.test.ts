@@ -130,6 +130,8 @@ describe('renderStatusView (§13.4)', () => {
 
   it('§13.6 describeEvent turns event names and notification methods into words', () => {
     expect(describeEvent('notification', 'item/started: agentMessage')).toBe('writing a reply');
+    expect(describeEvent('launch_queued', '4 launches in flight, 2 waiting (agent.max_concurrent_launches 4)')).toBe('waiting for a launch slot: 4 launches in flight, 2 waiting (agent.max_concurrent_launches 4)');
+    expect(describeEvent('launch_started', 'launch slot acquired')).toBe('launching');
     expect(describeEvent('notification', 'item/completed: fileChange')).toBe('edited files');
     expect(describeEvent('notification', 'item/started: someNewItem')).toBe('started some new item');
     expect(describeEvent('notification', 'item/reasoning/summaryTextDelta: thinking hard')).toBe('thinking');

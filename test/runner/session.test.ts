@@ -90,8 +90,20 @@ describe('§17.5 app-server session (fake app-server)', () => {
     expect(session.threadId).toBe('thread-1');
   });
 
-  it('§17.5 request/response read timeout is enforced during startup (response_timeout, startup_failed, no process left)', async () => {
-    await expect(start({ command: fakeServerCommand('silent-init'), readTimeoutMs: 300 })).rejects.toMatchObject({ code: 'response_timeout' });
+  it('initialize gets the startup allowance from launch (response_timeout naming codex.startup_timeout_ms, startup_failed, no process left)', async () => {
+    await expect(start({ command: fakeServerCommand('silent-init'), readTimeoutMs: 60_000, startupTimeoutMs: 300 })).rejects.toMatchObject({
+      code: 'response_timeout',
+      message: expect.stringContaining('codex.startup_timeout_ms'),
+    });
+    expect(log.named('startup_failed')).toHaveLength(1);
+    expect(liveGroupCount()).toBe(0);
+  });
+
+  it('§17.5 request/response read timeout is enforced during startup after initialize (thread/start)', async () => {
+    await expect(start({ command: fakeServerCommand('silent-thread-start'), readTimeoutMs: 300, startupTimeoutMs: 60_000 })).rejects.toMatchObject({
+      code: 'response_timeout',
+      message: expect.stringContaining('thread/start'),
+    });
     expect(log.named('startup_failed')).toHaveLength(1);
     expect(liveGroupCount()).toBe(0);
   });

@@ -170,6 +170,18 @@ describe('scheduler core: reconciliation (§8.5)', () => {
     s = step(s, { type: 'agent_event', issueId: issue.id, event: ev }, 900, cfg).state;
     expect(ofType([...step(s, { type: 'stall_check' }, 1800, cfg).effects], 'stop_worker')).toHaveLength(0);
   });
+
+  it('a run queued for a launch slot is not stalled; once it launches, the clock runs from that event', () => {
+    const cfg = { ...config, stallTimeoutMs: 1000 };
+    let s = step(initialState(), { type: 'candidates_fetched', issues: [issue] }, 0, cfg).state;
+    const queued: AgentEvent = { event: 'launch_queued', timestamp: new Date(0), codexAppServerPid: null, message: '4 launches in flight, 3 waiting' };
+    s = step(s, { type: 'agent_event', issueId: issue.id, event: queued }, 10, cfg).state;
+    expect(ofType([...step(s, { type: 'stall_check' }, 60_000, cfg).effects], 'stop_worker')).toHaveLength(0);
+    const launched: AgentEvent = { event: 'launch_started', timestamp: new Date(0), codexAppServerPid: null };
+    s = step(s, { type: 'agent_event', issueId: issue.id, event: launched }, 60_000, cfg).state;
+    expect(ofType([...step(s, { type: 'stall_check' }, 61_000, cfg).effects], 'stop_worker')).toHaveLength(0);
+    expect(ofType([...step(s, { type: 'stall_check' }, 61_001, cfg).effects], 'stop_worker')[0]?.reason).toBe('stalled');
+  });
 });
 
 describe('scheduler core: retries (§8.4, §16.6)', () => {

@@ -18,7 +18,13 @@ export interface DaemonFrontMatterOptions {
   readonly hooks?: Readonly<Record<string, string>>;
   readonly requestTimeoutMs?: number;
   readonly readTimeoutMs?: number;
+  /** `codex.startup_timeout_ms`. */
+  readonly startupTimeoutMs?: number;
   readonly maxConcurrentAgents?: number;
+  /** `agent.max_concurrent_launches`. */
+  readonly maxConcurrentLaunches?: number;
+  /** `agent.max_turns`. */
+  readonly maxTurns?: number;
 }
 
 /** The YAML front matter lines (without the `---` fences). Polling is slow: tests drive ticks by events. */
@@ -37,9 +43,19 @@ export function daemonFrontMatter(o: DaemonFrontMatterOptions): string[] {
     'workspace:',
     `  root: ${JSON.stringify(o.root)}`,
     ...(hooks.length > 0 ? ['hooks:', ...hooks, '  timeout_ms: 120000'] : []),
-    ...(o.maxConcurrentAgents === undefined ? [] : ['agent:', `  max_concurrent_agents: ${o.maxConcurrentAgents}`]),
+    ...agentSection(o),
     'codex:',
     `  command: ${JSON.stringify(o.command)}`,
     ...(o.readTimeoutMs === undefined ? [] : [`  read_timeout_ms: ${o.readTimeoutMs}`]),
+    ...(o.startupTimeoutMs === undefined ? [] : [`  startup_timeout_ms: ${o.startupTimeoutMs}`]),
   ];
+}
+
+function agentSection(o: DaemonFrontMatterOptions): string[] {
+  const keys = [
+    ...(o.maxConcurrentAgents === undefined ? [] : [`  max_concurrent_agents: ${o.maxConcurrentAgents}`]),
+    ...(o.maxConcurrentLaunches === undefined ? [] : [`  max_concurrent_launches: ${o.maxConcurrentLaunches}`]),
+    ...(o.maxTurns === undefined ? [] : [`  max_turns: ${o.maxTurns}`]),
+  ];
+  return keys.length === 0 ? [] : ['agent:', ...keys];
 }

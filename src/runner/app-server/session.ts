@@ -7,6 +7,7 @@
  * States: `ready` (idle between turns) → `in_turn` → `ready` …; `gone` once the subprocess exited
  * or {@link AppServerSession.stop} ran. A turn may only start in `ready`.
  */
+import { DEFAULT_STARTUP_TIMEOUT_MS } from '../../config/types.js';
 import { SymphonyError, toSymphonyError } from '../../errors.js';
 import { packageVersion } from '../../version.js';
 import type { Logger } from '../../logging/logger.js';
@@ -54,8 +55,14 @@ export interface AppServerSessionOptions {
   threadSandbox: string;
   /** Codex `SandboxPolicy` for `turn/start`; null ⇒ derived from `threadSandbox` with `writableRoots: [workspace]`. */
   turnSandboxPolicy: Readonly<Record<string, unknown>> | null;
-  /** Request/response timeout, ms (`codex.read_timeout_ms`). */
+  /** Request/response timeout, ms (`codex.read_timeout_ms`), for every request but `initialize`. */
   readTimeoutMs: number;
+  /**
+   * Deadline of the `initialize` response, ms from spawn (`codex.startup_timeout_ms`): the login
+   * shell's start, the process start and the answer all count against it, `readTimeoutMs` does not
+   * apply. Default {@link DEFAULT_STARTUP_TIMEOUT_MS} (60 s).
+   */
+  startupTimeoutMs?: number;
   /** Maximum stream silence during a turn, ms (`codex.turn_timeout_ms`). */
   turnTimeoutMs: number;
   /** Tools advertised on `thread/start` (Codex dynamic tools). */
@@ -133,7 +140,8 @@ function clientInfoDefault(): ClientInfo {
  * Implements spec §10.1, §10.2. Emits `startup_failed` before rejecting.
  *
  * @throws SymphonyError `invalid_workspace_cwd` (before launch), `codex_not_found` (exit 127 /
- * "command not found"), `response_timeout`, `response_error`, `port_exit`.
+ * "command not found"), `response_timeout` (no `initialize` answer within `startupTimeoutMs` of the
+ * spawn, or no `thread/start` answer within `readTimeoutMs`), `response_error`, `port_exit`.
  */
 export async function startAppServerSession(options: AppServerSessionOptions): Promise<AppServerSession> {
   const core = new SessionCore(options);
@@ -152,11 +160,14 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
   const connection = new JsonRpcConnection(launched.stdout, launched.stdin, core.handlers(), { onSend: options.onSend, onReceive: options.onReceive, onLine: core.streamTap() });
   core.attach(launched, connection);
   const { signal } = options;
+  const startupTimeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
   const onAbort = (): void => void core.stop();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) throw new SymphonyError('canceled', 'app-server startup canceled before initialize');
-    await connection.request(ClientMethod.initialize, initializeParams(options.clientInfo ?? clientInfoDefault()), options.readTimeoutMs);
+    // The request goes out right after the spawn (the pipe buffers it while the login shell starts),
+    // so its timer measures the whole startup: spawn, login profile, process start, answer.
+    await connection.request(ClientMethod.initialize, initializeParams(options.clientInfo ?? clientInfoDefault()), startupTimeoutMs);
     connection.notify(ClientMethod.initialized);
     const result = await connection.request(
       ClientMethod.threadStart,
@@ -168,6 +179,8 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
     let failure = toSymphonyError(error, 'response_error');
     if (signal?.aborted) {
       failure = new SymphonyError('canceled', 'app-server startup canceled', { cause: error });
+    } else if (failure.code === 'response_timeout' && failure.details.method === ClientMethod.initialize) {
+      failure = new SymphonyError('response_timeout', `app-server did not answer initialize within ${startupTimeoutMs} ms of launch (codex.startup_timeout_ms; a slow login shell profile counts against it)`, { cause: error, details: { method: ClientMethod.initialize, timeoutMs: startupTimeoutMs } });
     } else if (failure.code === 'port_exit') {
       const exit = await core.exitWithin(1000);
       const stderr = launched.stderrTail();
