@@ -9,7 +9,7 @@ import { sortForDispatch, type SchedulerConfig } from '../dist/scheduler/policy.
 import { snapshotState } from '../dist/scheduler/snapshot.js';
 import { initialState, type OrchestratorState, type RetryEntry, type RunningEntry } from '../dist/scheduler/state.js';
 import type { SchedulerEvent } from '../dist/scheduler/events.js';
-import type { AgentEvent } from '../dist/runner/events.js';
+import type { AgentEvent } from '../dist/domain/agent-event.js';
 import type { Issue } from '../dist/domain/issue.js';
 import type * as Harness from './lib/harness.js';
 import type * as Fixtures from './lib/issues.js';

@@ -12,8 +12,7 @@ import type { Clock, TimerHandle } from '../dist/domain/clock.js';
 import type { Issue } from '../dist/domain/issue.js';
 import { BatchedTrackerAdapter, refreshIssueOnce, watchRefreshes } from '../dist/tracker/batched.js';
 import { REFRESH_GATHER_MS, REFRESH_MAX_IDS_PER_REQUEST } from '../dist/tracker/refresh-batcher.js';
-import { MemoryTracker } from '../dist/tracker/memory.js';
-import type { ReadOptions, TrackerAdapter } from '../dist/tracker/tracker.js';
+import type { AgentToolSpec, ReadOptions, ToolResult, TrackerAdapter } from '../dist/tracker/tracker.js';
 import type * as Harness from './lib/harness.js';
 import type * as Fixtures from './lib/issues.js';
 
@@ -76,31 +75,53 @@ class VirtualClock implements Clock {
   }
 }
 
-/** Counts what reaches "Linear": calls, requests (⌈ids/50⌉ each), ids, calls in flight. */
-class CountingTracker extends MemoryTracker {
+/**
+ * A fixed set of issues standing in for "Linear" that counts what reaches it: calls, requests
+ * (⌈ids/50⌉ each), ids, calls in flight. By-id reads answer after {@link LATENCY_MS} of virtual time
+ * with the known issues among `ids`; the bench makes no other call.
+ */
+class CountingTracker implements TrackerAdapter {
+  readonly kind = 'bench';
   requests = 0;
   ids = 0;
   maxIdsPerCall = 0;
   inFlight = 0;
   maxInFlight = 0;
   readonly #clock: VirtualClock;
+  readonly #issues: ReadonlyMap<string, Issue>;
 
   constructor(clock: VirtualClock, issues: readonly Issue[]) {
-    super({ issues });
     this.#clock = clock;
+    this.#issues = new Map(issues.map((issue) => [issue.id, issue]));
   }
 
-  override async fetchIssuesByIds(ids: readonly string[], options?: ReadOptions): Promise<Issue[]> {
+  async fetchIssuesByIds(ids: readonly string[], _options?: ReadOptions): Promise<Issue[]> {
     this.requests += Math.ceil(ids.length / LINEAR_IDS_PER_REQUEST);
     this.ids += ids.length;
     this.maxIdsPerCall = Math.max(this.maxIdsPerCall, ids.length);
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
     try {
       await this.#clock.sleep(LATENCY_MS);
-      return await super.fetchIssuesByIds(ids, options);
+      return [...new Set(ids)].flatMap((id) => this.#issues.get(id) ?? []);
     } finally {
       this.inFlight -= 1;
     }
+  }
+
+  fetchIssuesByStates(_stateNames: readonly string[], _options?: ReadOptions): Promise<Issue[]> {
+    return Promise.reject(new Error('bench tracker-refresh: unexpected state read'));
+  }
+
+  agentToolSpecs(): readonly AgentToolSpec[] {
+    return [];
+  }
+
+  secretEnvironmentNames(): readonly string[] {
+    return [];
+  }
+
+  executeAgentTool(name: string): Promise<ToolResult> {
+    return Promise.resolve({ success: false, text: `unsupported tool ${JSON.stringify(name)}` });
   }
 }
 

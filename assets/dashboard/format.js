@@ -42,8 +42,10 @@ export function formatClock(iso, nowMs = Date.now()) {
   return new Date(nowMs).toDateString() === date.toDateString() ? time : `${date.toISOString().slice(0, 10)} ${time}`;
 }
 
-/** Agent event names (src/runner/events.ts) and status event types in plain words. */
+/** Agent event names (src/domain/agent-event.ts) and status event types in plain words. */
 const PHRASES = {
+  launch_queued: 'Waiting for a launch slot',
+  launch_started: 'Launching',
   session_started: 'Session started',
   startup_failed: 'Agent failed to start',
   turn_started: 'Turn started',
@@ -81,6 +83,16 @@ export function eventPhrase(name) {
   if (Object.hasOwn(PHRASES, name)) return PHRASES[name];
   const words = name.replace(/[_/]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * What a running row's agent is doing: its structured `last_activity` in words (the server's
+ * `summary`, capitalised), or, before any activity, the last event name and message.
+ */
+export function describeRunning(row) {
+  const summary = row && row.last_activity && typeof row.last_activity.summary === 'string' ? row.last_activity.summary.trim() : '';
+  if (summary === '') return describeLastEvent(row ? row.last_event : null, row ? row.last_message : null);
+  return truncate(summary.charAt(0).toUpperCase() + summary.slice(1), 200);
 }
 
 /** The last agent event of a running row in plain words, with its message when there is one. */

@@ -7,7 +7,7 @@
 import { byTestId, fill, h, table } from './dom.js';
 import { coalesced, errorText, followEvents, issueApiPath, request, serverClock, withToken } from './api.js';
 import { answerForms } from './answer-form.js';
-import { describeLastEvent, eventPhrase, formatClock, formatCount } from './format.js';
+import { describeRunning, eventPhrase, formatClock, formatCount } from './format.js';
 import { elapsedSince, relativeTo, startTicking } from './tick.js';
 import { issueLinks, waitingCard } from './waiting.js';
 import { installChrome, showConnection } from './chrome.js';
@@ -37,7 +37,7 @@ function overview(detail) {
           kv('turns', String(running.turn_count), 'issue-turns'),
           kv('runtime', elapsedSince(running.started_at, clock), 'issue-runtime'),
           kv('tokens in / out / total', `${formatCount(running.tokens.input_tokens)} / ${formatCount(running.tokens.output_tokens)} / ${formatCount(running.tokens.total_tokens)}`, 'issue-tokens'),
-          kv('last agent event', describeLastEvent(running.last_event, running.last_message), 'issue-last-event'),
+          kv('last activity', describeRunning(running), 'issue-last-event'),
         ]
       : null,
     retry ? kv('retry', [`attempt ${retry.attempt} (${retry.kind}) due `, relativeTo(retry.due_at, clock), retry.error ? ` · ${retry.error}` : ''], 'issue-retry') : null,

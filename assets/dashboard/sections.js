@@ -2,7 +2,7 @@
  * The sections of `/`, each a pure function of the snapshot (`GET /api/v1/state`) returning DOM.
  */
 import { h, table } from './dom.js';
-import { describeLastEvent, describeRateLimits, formatClock, formatCount } from './format.js';
+import { describeRateLimits, describeRunning, formatClock, formatCount } from './format.js';
 import { elapsedSince, growingSeconds, relativeTo } from './tick.js';
 import { issueLinks } from './waiting.js';
 
@@ -45,7 +45,7 @@ export function renderRunning(snapshot, clock) {
       h(
         'td',
         { class: 'event' },
-        h('span', { 'data-testid': `running-event-${id}`, title: row.last_event ?? '' }, describeLastEvent(row.last_event, row.last_message)),
+        h('span', { 'data-testid': `running-event-${id}`, title: row.last_activity ? `${row.last_activity.kind} ${row.last_activity.phase}` : (row.last_event ?? '') }, describeRunning(row)),
         row.last_event_at ? h('span', { class: 'muted when' }, ' ', relativeTo(row.last_event_at, clock)) : null,
       ),
       h('td', {}, path(row.workspace_path, `running-workspace-${id}`)),

@@ -144,7 +144,7 @@ function runningSection(s: StatusSnapshot, now: number): Section {
       ? { text: `stopping: ${clean(r.stopping)}`, style: 'red' as const }
       : r.waiting
         ? { text: 'waiting for operator', style: 'yellow' as const }
-        : { text: describeEvent(r.last_event, r.last_message) };
+        : { text: r.last_activity === null ? describeEvent(r.last_event, r.last_message) : clean(r.last_activity.summary) };
     const when = r.last_event_at ? `  ${ago(r.last_event_at, now)}` : '';
     return [
       { text: clean(r.issue_identifier), style: 'cyan' },

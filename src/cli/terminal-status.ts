@@ -6,6 +6,7 @@
  * followed by clear-to-end-of-line, then clear-to-end-of-screen), never by clearing first, so they
  * do not flicker. While it runs, JSON logs must go to the log file only (`createLogger({ console: false })`).
  */
+import { repeatEvery, systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import type { StatusSnapshot, StatusSource } from '../status/types.js';
 import { clean, clip } from './status-format.js';
 import { renderStatusView, summaryLine } from './status-view.js';
@@ -25,8 +26,13 @@ export interface TerminalStatusOptions {
   readonly version?: string;
   /** ANSI colours. Default: `stream.hasColors()` (honours `NO_COLOR`, `FORCE_COLOR`), false when absent. */
   readonly color?: boolean;
-  /** Clock, epoch ms. Default `Date.now`. */
+  /** Clock, epoch ms, for runtimes and throughput. Default `clock.now`. */
   readonly now?: () => number;
+  /**
+   * Times the redraw debounce and the `intervalMs` redraws (all unref'd), and supplies `now` when
+   * that is not given. Default {@link systemClock}.
+   */
+  readonly clock?: Clock;
 }
 
 /** A running status view. */
@@ -69,13 +75,14 @@ const LEAVE = '\x1b[?25h\x1b[?1049l';
  */
 export function startTerminalStatus(source: StatusSource, options: TerminalStatusOptions): TerminalStatus {
   const { stream } = options;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? (() => clock.now());
   const color = options.color ?? (typeof stream.hasColors === 'function' ? stream.hasColors() : false);
   const samples: TokenSample[] = [];
   let stopped = false;
   let broken = false;
   let lastDrawMs = Number.NEGATIVE_INFINITY;
-  let pending: NodeJS.Timeout | null = null;
+  let pending: TimerHandle | null = null;
 
   const write = (text: string): void => {
     if (broken) return;
@@ -99,7 +106,7 @@ export function startTerminalStatus(source: StatusSource, options: TerminalStatu
 
   const draw = (clearFirst = false): void => {
     if (stopped || broken) return;
-    if (pending) clearTimeout(pending);
+    if (pending) clock.clearTimeout(pending);
     pending = null;
     const nowMs = now();
     lastDrawMs = nowMs;
@@ -126,8 +133,7 @@ export function startTerminalStatus(source: StatusSource, options: TerminalStatu
   const schedule = (): void => {
     if (stopped || pending) return;
     // Never draw from inside the listener: the orchestrator may be mid-change.
-    pending = setTimeout(() => draw(), Math.max(0, lastDrawMs + MIN_REDRAW_GAP_MS - now()));
-    pending.unref();
+    pending = clock.setTimeout(() => draw(), Math.max(0, lastDrawMs + MIN_REDRAW_GAP_MS - now()), { unref: true });
   };
   const onResize = (): void => draw(true);
   const onError = (): void => {
@@ -142,8 +148,7 @@ export function startTerminalStatus(source: StatusSource, options: TerminalStatu
   stream.on('resize', onResize);
   process.on('exit', restoreOnExit);
   const unsubscribe = source.subscribe(schedule);
-  const interval = setInterval(() => draw(), Math.max(10, options.intervalMs ?? 1000));
-  interval.unref();
+  const stopInterval = repeatEvery(clock, () => draw(), Math.max(10, options.intervalMs ?? 1000), { unref: true });
   write(ENTER);
   draw();
 
@@ -152,8 +157,8 @@ export function startTerminalStatus(source: StatusSource, options: TerminalStatu
       if (stopped) return;
       stopped = true;
       unsubscribe();
-      clearInterval(interval);
-      if (pending) clearTimeout(pending);
+      stopInterval();
+      if (pending) clock.clearTimeout(pending);
       stream.off('resize', onResize);
       process.off('exit', restoreOnExit);
       const snap = snapshot();

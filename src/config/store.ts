@@ -12,6 +12,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { watch, type FSWatcher } from 'chokidar';
+import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import { toSymphonyError, type SymphonyError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { effectiveWorkflowFromText, type LoadOptions } from './load.js';
@@ -58,6 +59,8 @@ export interface WorkflowStoreOptions extends LoadOptions {
   readonly watch?: boolean;
   /** Quiet time after the last filesystem event before re-reading, ms. Default 50. */
   readonly debounceMs?: number;
+  /** Times the `debounceMs` quiet period. Default {@link systemClock}. */
+  readonly clock?: Clock;
 }
 
 type Listener<E extends keyof WorkflowStoreEvents> = (payload: WorkflowStoreEvents[E]) => void;
@@ -76,13 +79,15 @@ export class WorkflowStore {
   #hash: string | null;
   #queue: Promise<unknown> = Promise.resolve();
   #watcher: FSWatcher | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #clock: Clock;
+  #timer: TimerHandle | null = null;
   #closed = false;
 
   private constructor(absolutePath: string, options: WorkflowStoreOptions, good: EffectiveWorkflow, statKey: string, hash: string) {
     this.path = absolutePath;
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
+    this.#clock = options.clock ?? systemClock;
     this.#good = good;
     this.#statKey = statKey;
     this.#hash = hash;
@@ -142,7 +147,7 @@ export class WorkflowStore {
   /** Stops watching and waits for an in-flight check; `current()` and `refresh()` keep working. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
     const watcher = this.#watcher;
     this.#watcher = null;
@@ -180,8 +185,8 @@ export class WorkflowStore {
 
   #schedule(): void {
     if (this.#closed) return;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = null;
       if (!this.#closed) void this.#enqueue(() => this.#check('watch', true));
     }, this.#options.debounceMs ?? 50);

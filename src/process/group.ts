@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import type * as Execa from 'execa';
 import type { ResultPromise } from 'execa';
+import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 
 /**
  * execa (about 110 modules) is loaded at the first spawn, not at startup: the daemon starts no
@@ -36,6 +37,8 @@ export interface SpawnShellOptions {
   readonly env: NodeJS.ProcessEnv;
   /** `pipe` gives a writable stdin (protocol clients); `ignore` for hooks. Default `ignore`. */
   readonly stdin?: 'pipe' | 'ignore';
+  /** Times the SIGTERM → SIGKILL grace of {@link GroupProcess.terminate}. Default {@link systemClock}. */
+  readonly clock?: Clock;
 }
 
 /** A running `bash -lc <script>` that leads its own process group. */
@@ -50,7 +53,8 @@ export interface GroupProcess {
   signalGroup(signal: NodeJS.Signals): void;
   /**
    * Staged stop: close stdin, SIGTERM the group, then SIGKILL the group after `graceMs`
-   * (default 2000). Always SIGKILLs stragglers in the group once the leader is gone.
+   * (default 2000), measured on the spawn's `clock`. Always SIGKILLs stragglers in the group once
+   * the leader is gone. Never rejects.
    */
   terminate(graceMs?: number): Promise<GroupExit>;
 }
@@ -128,18 +132,19 @@ export function spawnShell(script: string, options: SpawnShellOptions): GroupPro
     if (pid > 0) signalProcessGroup(pid, signal);
   };
 
+  const clock = options.clock ?? systemClock;
   const terminate = async (graceMs = 2000): Promise<GroupExit> => {
     subprocess.stdin?.end();
     signalGroup('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const killed = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
+      timer = clock.setTimeout(() => {
         signalGroup('SIGKILL');
         resolve();
       }, graceMs);
     });
     const result = await Promise.race([exited, killed.then(() => exited)]);
-    clearTimeout(timer);
+    if (timer !== undefined) clock.clearTimeout(timer);
     signalGroup('SIGKILL');
     return result;
   };

@@ -9,8 +9,8 @@
 import type { Issue } from '../domain/issue.js';
 import { SymphonyError, toSymphonyError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { AgentEventSink } from './events.js';
-import type { AnswerResult, OperatorAnswer } from './operator.js';
+import type { AgentEventSink } from '../domain/agent-event.js';
+import type { AnswerResult, OperatorAnswer } from '../domain/operator.js';
 
 /**
  * What a worker needs of a live agent session, whatever the runtime (see `startAppServerSession`

@@ -6,6 +6,7 @@
  * ({@link import('./orchestrator.js')}) feeds it events one at a time and carries out the effects.
  */
 import { normalizeStateName, type Issue } from '../domain/issue.js';
+import type { RunOutcome } from '../domain/run-outcome.js';
 import type { Effect, SchedulerEvent, WorkerOutcome } from './events.js';
 import {
   CONTINUATION_DELAY_MS,
@@ -175,6 +176,7 @@ function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number): R
     lastCodexEvent: null,
     lastCodexTimestampMs: null,
     lastCodexMessage: null,
+    lastActivity: null,
     codexInputTokens: 0,
     codexOutputTokens: 0,
     codexTotalTokens: 0,
@@ -268,6 +270,16 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
     reason: outcome.kind === 'failed' ? outcome.error : entry.stopping,
   };
   d.log(outcome.kind === 'normal' || entry.stopping !== null ? 'info' : 'warn', 'worker exited', fields);
+  d.effects.push({
+    type: 'run_ended',
+    issueId,
+    identifier: entry.identifier,
+    outcome: runOutcome(d, entry, outcome),
+    reason: entry.stopping ?? (outcome.kind === 'failed' ? outcome.error : null),
+    durationMs: Math.max(0, d.nowMs - entry.startedAtMs),
+    attempt: entry.retryAttempt,
+    sessionId: entry.sessionId,
+  });
   const url = entry.issue.url;
   if (d.shuttingDown || entry.stopping === 'shutdown') {
     d.release(issueId, entry.identifier, 'shutdown');
@@ -297,6 +309,14 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
   } else {
     d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'worker_failed', `worker exited: ${outcome.error}`, url);
   }
+}
+
+/** The typed outcome of a run, decided with the same rules as what follows it below. */
+function runOutcome(d: Draft, entry: RunningEntry, outcome: WorkerOutcome): RunOutcome {
+  if (entry.stopping !== null) return 'stopped';
+  if (outcome.kind === 'normal') return 'completed';
+  const blocks = !d.shuttingDown && outcome.code !== undefined && BLOCKING_CODES.has(outcome.code);
+  return blocks ? 'blocked' : 'failed';
 }
 
 function onRetryDue(d: Draft, issueId: string): void {

@@ -3,7 +3,8 @@
  * worker outcomes into {@link SchedulerEvent}s and carries out the returned {@link Effect}s.
  */
 import type { Issue } from '../domain/issue.js';
-import type { AgentEvent } from '../runner/events.js';
+import type { AgentEvent } from '../domain/agent-event.js';
+import type { RunOutcome } from '../domain/run-outcome.js';
 import type { StopReason } from './state.js';
 
 /** Something that happened; the core decides what follows. */
@@ -49,5 +50,20 @@ export type Effect =
       readonly issueId: string;
       readonly identifier: string;
       readonly workspacePath: string | null;
+    }
+  /**
+   * A run ended (issue 7 item 7): the typed outcome for listeners (status events, metrics). Nothing
+   * to perform; the shell skips it. `reason` is the failure, or the stop reason for `stopped`.
+   */
+  | {
+      readonly type: 'run_ended';
+      readonly issueId: string;
+      readonly identifier: string;
+      readonly outcome: RunOutcome;
+      readonly reason: string | null;
+      /** Dispatch to exit, ms. */
+      readonly durationMs: number;
+      readonly attempt: number | null;
+      readonly sessionId: string | null;
     }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error' | 'debug'; readonly message: string; readonly fields: Readonly<Record<string, unknown>> };

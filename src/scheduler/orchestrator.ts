@@ -7,7 +7,7 @@ import type { ServiceConfig } from '../config/types.js';
 import type { Issue } from '../domain/issue.js';
 import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import { toSymphonyError } from '../errors.js';
-import type { OperatorAnswer } from '../runner/operator.js';
+import type { OperatorAnswer } from '../domain/operator.js';
 import PQueue from 'p-queue';
 import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import { step } from './core.js';
@@ -264,6 +264,8 @@ export class Orchestrator {
       case 'log':
         log[effect.level](effect.fields, effect.message);
         return;
+      case 'run_ended':
+        return; // a report for listeners (status events, metrics); nothing to do
       case 'start_worker':
         this.startWorker(effect.issue, effect.attempt);
         return;

@@ -2,7 +2,9 @@
  * A JSON-safe runtime snapshot (spec §13.3, shapes of §13.7.2 `GET /api/v1/state`), derived from
  * orchestrator state only. Runtime totals include live sessions at snapshot time.
  */
-import type { ApprovalDecision, OperatorRequestKind, PendingOperatorRequest } from '../runner/operator.js';
+import type { ApprovalDecision, OperatorRequestKind, PendingOperatorRequest } from '../domain/operator.js';
+import type { AgentActivity } from '../domain/agent-event.js';
+import { describeActivity } from '../status/words.js';
 import type { OrchestratorState } from './state.js';
 
 /** Token counters in the API's snake_case shape. */
@@ -10,6 +12,25 @@ export interface TokenCounts {
   readonly input_tokens: number;
   readonly output_tokens: number;
   readonly total_tokens: number;
+}
+
+/**
+ * The last activity of a run in the API (`last_activity`, extension; issue 7 item 7): the
+ * structured {@link AgentActivity} plus `summary`, the same in words (what the dashboard and the
+ * terminal view show).
+ */
+export interface ActivityRow {
+  readonly kind: AgentActivity['kind'];
+  readonly phase: AgentActivity['phase'];
+  readonly tool: string | null;
+  readonly command: string | null;
+  readonly detail: string | null;
+  readonly summary: string;
+}
+
+/** `activity` as an {@link ActivityRow}. Pure. */
+export function activityRow(activity: AgentActivity): ActivityRow {
+  return { kind: activity.kind, phase: activity.phase, tool: activity.tool, command: activity.command, detail: activity.detail, summary: describeActivity(activity) };
 }
 
 /** One running session row. */
@@ -22,6 +43,8 @@ export interface RunningRow {
   readonly turn_count: number;
   readonly last_event: string | null;
   readonly last_message: string | null;
+  /** What the agent was last seen doing (bookkeeping events excluded); null before any activity. */
+  readonly last_activity: ActivityRow | null;
   readonly started_at: string;
   readonly last_event_at: string | null;
   readonly workspace_path: string | null;
@@ -122,6 +145,7 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
         turn_count: entry.turnCount,
         last_event: entry.lastCodexEvent,
         last_message: entry.lastCodexMessage,
+        last_activity: entry.lastActivity === null ? null : activityRow(entry.lastActivity),
         started_at: iso(entry.startedAtMs),
         last_event_at: entry.lastCodexTimestampMs === null ? null : iso(entry.lastCodexTimestampMs),
         workspace_path: entry.workspacePath,

@@ -13,7 +13,8 @@
  * and the four maps are pairwise disjoint.
  */
 import type { Issue } from '../domain/issue.js';
-import type { PendingOperatorRequest } from '../runner/operator.js';
+import type { AgentActivity } from '../domain/agent-event.js';
+import type { PendingOperatorRequest } from '../domain/operator.js';
 
 /** Why a worker is being stopped by the orchestrator (not by its own failure). */
 export type StopReason =
@@ -41,6 +42,8 @@ export interface RunningEntry {
   /** Epoch ms of the last agent event; drives stall detection. */
   readonly lastCodexTimestampMs: number | null;
   readonly lastCodexMessage: string | null;
+  /** The last activity worth showing (events of kind `internal` leave it as it was); null before any. */
+  readonly lastActivity: AgentActivity | null;
   readonly codexInputTokens: number;
   readonly codexOutputTokens: number;
   readonly codexTotalTokens: number;

@@ -3,7 +3,7 @@
  * session identity, turn count, token totals from absolute thread totals (deltas against the last
  * reported totals, so repeated updates never double-count), and the latest rate limits.
  */
-import type { AgentEvent } from '../runner/events.js';
+import { activityOf, type AgentEvent } from '../domain/agent-event.js';
 import type { CodexTotals, RunningEntry } from './state.js';
 
 /** Result of {@link applyAgentEvent}. */
@@ -26,6 +26,7 @@ export function applyAgentEvent(entry: RunningEntry, totals: CodexTotals, event:
     lastCodexEvent: event.event,
     lastCodexTimestampMs: nowMs,
     lastCodexMessage: event.message ?? entry.lastCodexMessage,
+    lastActivity: shownActivity(entry, event),
     sessionId: event.sessionId ?? entry.sessionId,
     threadId: event.threadId ?? entry.threadId,
     turnId: event.turnId ?? entry.turnId,
@@ -56,6 +57,12 @@ export function applyAgentEvent(entry: RunningEntry, totals: CodexTotals, event:
   }
   const rateLimits = event.event === 'rate_limits_updated' ? event.rateLimits : undefined;
   return { entry: next, totals: nextTotals, rateLimits };
+}
+
+/** The run's last activity after `event`: bookkeeping (`internal`) does not replace what the agent was doing. */
+function shownActivity(entry: RunningEntry, event: AgentEvent): RunningEntry['lastActivity'] {
+  const activity = activityOf(event);
+  return activity.kind === 'internal' ? entry.lastActivity : activity;
 }
 
 /** Events after which no request of the run is waiting for an operator any more. */

@@ -3,7 +3,7 @@
  * in, an {@link OperatorAnswer} or a one-line reason out. Whether the answer fits the request the
  * run is waiting on is the run's decision, not this module's.
  */
-import { APPROVAL_DECISIONS, type ApprovalDecision, type OperatorAnswer } from '../runner/operator.js';
+import { APPROVAL_DECISIONS, type ApprovalDecision, type OperatorAnswer } from '../domain/operator.js';
 
 /** Result of {@link parseAnswerBody}. */
 export type ParsedAnswer = { readonly ok: true; readonly answer: OperatorAnswer } | { readonly ok: false; readonly message: string };

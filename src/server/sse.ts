@@ -7,6 +7,7 @@
  * one stuck browser tab cannot grow the daemon's memory.
  */
 import type { ServerResponse } from 'node:http';
+import { repeatEvery, systemClock, type Clock } from '../domain/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { StatusEvent, StatusSnapshot, StatusSource } from '../status/types.js';
 import { errorEnvelope } from './http-errors.js';
@@ -45,10 +46,15 @@ export const HEARTBEAT = ': heartbeat\n\n';
 export interface EventStreamsOptions {
   readonly source: StatusSource;
   readonly logger: Logger;
-  /** Heartbeat interval, ms. Default {@link DEFAULT_HEARTBEAT_MS}. */
+  /** Heartbeat interval, ms (below 1 counts as 1). Default {@link DEFAULT_HEARTBEAT_MS}. */
   readonly heartbeatMs?: number;
   /** Drop bound, bytes. Default {@link MAX_BUFFERED_BYTES}. */
   readonly maxBufferedBytes?: number;
+  /**
+   * Times the heartbeats (one repeating, unref'd timer per open stream, so an idle stream never
+   * keeps the process alive). Default {@link systemClock}.
+   */
+  readonly clock?: Clock;
 }
 
 interface Client {
@@ -64,14 +70,17 @@ export class EventStreams {
   readonly #logger: Logger;
   readonly #heartbeatMs: number;
   readonly #maxBufferedBytes: number;
+  readonly #clock: Clock;
   readonly #clients = new Set<Client>();
   #closed = false;
 
+  /** Keeps the options; opens nothing. */
   constructor(options: EventStreamsOptions) {
     this.#source = options.source;
     this.#logger = options.logger;
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Number of open streams. */
@@ -93,15 +102,15 @@ export class EventStreams {
     response.writeHead(200, SSE_HEADERS);
     response.socket?.setNoDelay(true);
     let unsubscribe: (() => void) | null = null;
-    let timer: NodeJS.Timeout | null = null;
+    let stopHeartbeat: (() => void) | null = null;
     const opening = formatOpening(snapshot);
     const client: Client = {
       response,
       limitBytes: this.#maxBufferedBytes + Buffer.byteLength(opening),
       stop: () => {
         this.#clients.delete(client);
-        if (timer !== null) clearInterval(timer);
-        timer = null;
+        stopHeartbeat?.();
+        stopHeartbeat = null;
         const off = unsubscribe;
         unsubscribe = null;
         off?.();
@@ -112,8 +121,7 @@ export class EventStreams {
     this.#write(client, opening);
     if (!this.#clients.has(client)) return;
     unsubscribe = this.#source.subscribe((event) => this.#write(client, formatEvent(event)));
-    timer = setInterval(() => this.#write(client, HEARTBEAT), this.#heartbeatMs);
-    timer.unref();
+    stopHeartbeat = repeatEvery(this.#clock, () => this.#write(client, HEARTBEAT), this.#heartbeatMs, { unref: true });
   }
 
   /** Ends every stream (clients see the end of the response) and refuses new ones. */

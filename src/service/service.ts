@@ -30,6 +30,10 @@ export interface ServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Supported tracker kinds. Default: the built-in registry. */
   readonly profiles?: ReadonlyMap<string, TrackerProfile>;
+  /**
+   * Time of the orchestrator (ticks, retries, deadlines), the by-id refresh batcher and the
+   * workflow store's reload debounce. Default: the system clock.
+   */
   readonly clock?: Clock;
   /** `--logs-root`: session logs go to `<logsRoot>/sessions`. Null/absent: no session logs. */
   readonly logsRoot?: string | null;
@@ -75,6 +79,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     profiles,
     logger: logger.child({ component: 'workflow' }),
     validatePrompt: (template) => void parsePromptTemplate(template, options.workflowPath),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const port = options.port ?? store.current().config.server.port;
   // Only `GET /metrics` reads the metrics: without the HTTP server there are none (nor prom-client).
@@ -101,6 +106,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // The HTTP server is the operator channel: with it, approvals and questions wait for a person.
       operatorChannel: port !== null,
       logsRoot: options.logsRoot ?? null,
+      ...(options.clock ? { clock: options.clock } : {}),
     }),
     removeWorkspace: async (config, issue, workspacePath) => {
       const target = workspacePath ?? workspaceLocation(config.workspaceRoot, issue.identifier).path;

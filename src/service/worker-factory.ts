@@ -6,11 +6,12 @@
 import type { EffectiveWorkflow } from '../config/types.js';
 import type { Issue } from '../domain/issue.js';
 import type { Logger } from '../logging/logger.js';
+import { systemClock, type Clock } from '../domain/clock.js';
 import { continuationGuidance } from '../prompt/continuation.js';
 import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
 import { startAppServerSession } from '../runner/app-server/session.js';
 import { createLaunchLimiter, type LaunchLimiter } from '../runner/launch-limiter.js';
-import type { AnswerResult } from '../runner/operator.js';
+import type { AnswerResult } from '../domain/operator.js';
 import { runWorker, type WorkerDeps, type WorkerSession } from '../runner/worker.js';
 import type { WorkerHandle, WorkerReport } from '../scheduler/orchestrator.js';
 import { isActiveState, issueRoutable } from '../scheduler/policy.js';
@@ -45,6 +46,8 @@ export interface WorkerStarterOptions {
    * one; its size follows `agent.max_concurrent_launches` of the workflow each run starts with.
    */
   readonly launches?: LaunchLimiter;
+  /** Time for the sessions' timers and event timestamps. Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -108,6 +111,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
           turnSandboxPolicy: config.codex.turnSandboxPolicy,
           readTimeoutMs: config.codex.readTimeoutMs,
           startupTimeoutMs: config.codex.startupTimeoutMs,
+          ...(options.clock === undefined ? {} : { clock: options.clock }),
           turnTimeoutMs: config.codex.turnTimeoutMs,
           tools: tracker.agentToolSpecs(),
           executeTool: (name, args) => tracker.executeAgentTool(name, args, { issue: currentIssue }),
@@ -119,7 +123,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
         // Both become agent events: the run shows what it waits for, and the core exempts a
         // queued run from stall detection (it is not silent, it has not started).
         const launchEvent = (event: 'launch_queued' | 'launch_started', message: string): void =>
-          onEvent({ event, timestamp: new Date(), codexAppServerPid: null, message });
+          onEvent({ event, timestamp: new Date((options.clock ?? systemClock).now()), codexAppServerPid: null, message });
         live = await launches.run(launch, {
           signal,
           onQueued: ({ inFlight, waiting }) => {

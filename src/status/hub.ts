@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { EffectiveWorkflow } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
-import type { OperatorAnswer } from '../runner/operator.js';
+import type { OperatorAnswer } from '../domain/operator.js';
 import type { Orchestrator, OrchestratorChange } from '../scheduler/orchestrator.js';
 import { SafeListeners } from '../scheduler/listeners.js';
 import { listSessionLogs, sessionLogFile } from './session-logs.js';

@@ -2,10 +2,10 @@
  * Turning one orchestrator change into the status events surfaces stream (spec §13.3, issue 3
  * `GET /api/v1/events`). Pure: a change in, events out (without ids; the hub numbers them).
  */
-import type { AgentEvent } from '../runner/events.js';
+import { activityOf, type AgentEvent } from '../domain/agent-event.js';
 import type { OrchestratorChange } from '../scheduler/orchestrator.js';
 import type { StatusEvent } from './types.js';
-import { describeAgentEvent } from './words.js';
+import { describeActivity, describeAgentEvent } from './words.js';
 
 /** A status event before the hub gives it an id. */
 export type UnnumberedEvent = Omit<StatusEvent, 'id'>;
@@ -25,18 +25,13 @@ export function statusEventsOf(change: OrchestratorChange): UnnumberedEvent[] {
     const entry = previous.running.get(event.issueId);
     if (entry !== undefined) pushAgentEvent(push, event.issueId, entry.identifier, event.event, state.running.get(event.issueId)?.turnCount ?? entry.turnCount, entry.waiting?.kind ?? null);
   }
-  if (event.type === 'worker_exited') {
-    const entry = previous.running.get(event.issueId);
-    if (entry !== undefined) {
-      const blocked = state.blocked.has(event.issueId) && !previous.blocked.has(event.issueId);
-      const outcome = blocked ? 'blocked' : entry.stopping !== null ? 'stopped' : event.outcome.kind === 'normal' ? 'completed' : 'failed';
-      const reason = event.outcome.kind === 'failed' ? event.outcome.error : entry.stopping;
-      const words = outcome === 'stopped' ? `run stopped (${entry.stopping ?? ''})` : `run ${outcome}${reason === null ? '' : `: ${reason}`}`;
-      push('run_ended', event.issueId, entry.identifier, words, { outcome, reason, duration_ms: Math.max(0, nowMs - entry.startedAtMs) });
-    }
-  }
   for (const effect of change.effects) {
-    if (effect.type === 'start_worker') {
+    if (effect.type === 'run_ended') {
+      // The core's typed outcome (issue 7 item 7), in words.
+      const { outcome, reason } = effect;
+      const words = outcome === 'stopped' ? `run stopped (${reason ?? ''})` : `run ${outcome}${reason === null ? '' : `: ${reason}`}`;
+      push('run_ended', effect.issueId, effect.identifier, words, { outcome, reason, duration_ms: effect.durationMs, attempt: effect.attempt, session_id: effect.sessionId });
+    } else if (effect.type === 'start_worker') {
       const { issue, attempt } = effect;
       push('dispatch', issue.id, issue.identifier, attempt === null ? `dispatched (${issue.state})` : `dispatched again, attempt ${attempt} (${issue.state})`, { attempt, state: issue.state });
     } else if (effect.type === 'arm_retry_timer') {
@@ -77,5 +72,11 @@ function pushAgentEvent(push: Push, issueId: string, identifier: string, event: 
     push('operator_answered', issueId, identifier, describeAgentEvent(event), { kind: waitingKind, answer: event.message ?? '' });
     return;
   }
-  push('agent_event', issueId, identifier, describeAgentEvent(event), { event: event.event, session_id: event.sessionId ?? null, turn_count: turnCount });
+  const activity = activityOf(event);
+  push('agent_event', issueId, identifier, describeActivity(activity), {
+    event: event.event,
+    session_id: event.sessionId ?? null,
+    turn_count: turnCount,
+    activity: { kind: activity.kind, phase: activity.phase, tool: activity.tool, command: activity.command, detail: activity.detail },
+  });
 }

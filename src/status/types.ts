@@ -3,7 +3,7 @@
  * API and dashboard, the metrics endpoint and the terminal status view all read the daemon
  * through a {@link StatusSource} and never touch orchestrator internals.
  */
-import type { OperatorAnswer } from '../runner/operator.js';
+import type { OperatorAnswer } from '../domain/operator.js';
 import type { AnswerOutcome } from '../scheduler/ports.js';
 import type { BlockedRow, RetryRow, RunningRow, StateSnapshot, WaitingRow } from '../scheduler/snapshot.js';
 

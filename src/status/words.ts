@@ -2,30 +2,8 @@
  * Agent events in plain words for people (spec §13.6 humanized summaries): observability only,
  * never used for decisions. Used by the status events (dashboard, API) and the terminal view.
  */
-import type { AgentEvent } from '../runner/events.js';
+import { activityOf, type AgentActivity, type AgentEvent } from '../domain/agent-event.js';
 
-const STARTED: Readonly<Record<string, string>> = {
-  agentMessage: 'writing a reply',
-  reasoning: 'thinking',
-  commandExecution: 'running a command',
-  fileChange: 'editing files',
-  mcpToolCall: 'calling a tool',
-  dynamicToolCall: 'calling a tool',
-  webSearch: 'searching the web',
-  userMessage: 'reading the prompt',
-  contextCompaction: 'compacting its context',
-};
-const COMPLETED: Readonly<Record<string, string>> = {
-  agentMessage: 'wrote a reply',
-  reasoning: 'finished thinking',
-  commandExecution: 'ran a command',
-  fileChange: 'edited files',
-  mcpToolCall: 'called a tool',
-  dynamicToolCall: 'called a tool',
-  webSearch: 'searched the web',
-  userMessage: 'read the prompt',
-  contextCompaction: 'compacted its context',
-};
 const EVENT_WORDS: Readonly<Record<string, string>> = {
   launch_queued: 'waiting for a launch slot',
   launch_started: 'launching',
@@ -54,32 +32,81 @@ const EVENT_WORDS: Readonly<Record<string, string>> = {
 const WITH_MESSAGE = new Set(['launch_queued', 'operator_waiting', 'operator_answered', 'operator_timeout', 'startup_failed', 'turn_failed', 'turn_cancelled', 'turn_ended_with_error', 'approval_auto_approved', 'approval_rejected', 'tool_call_completed', 'tool_call_failed', 'unsupported_tool_call']);
 
 /**
- * The last agent event in plain words (spec §13.6, optional humanized summaries): the event name
- * becomes a phrase; a `notification` is read from its `<method>: <detail>` message
- * (`item/started: commandExecution` → "running a command"). Pure.
+ * An event name (and its message, for the events whose message says more) in plain words: the
+ * fallback for a run with no shown activity yet. Pure.
  */
 export function describeEvent(event: string | null, message: string | null): string {
   if (event === null) return 'no event yet';
   const msg = message === null ? '' : clean(message).trim();
-  if (event === 'notification') return describeNotification(msg);
+  if (event === 'notification') return 'working';
   const words = EVENT_WORDS[event] ?? toWords(event);
   return WITH_MESSAGE.has(event) && msg !== '' ? `${words}: ${msg}` : words;
 }
 
-function describeNotification(message: string): string {
-  const colon = message.indexOf(': ');
-  const method = colon < 0 ? message : message.slice(0, colon);
-  const detail = colon < 0 ? '' : message.slice(colon + 2);
-  if (method === 'item/started') return STARTED[detail] ?? `started ${toWords(detail)}`;
-  if (method === 'item/completed') return COMPLETED[detail] ?? `finished ${toWords(detail)}`;
-  if (method === 'item/agentMessage/delta') return 'writing a reply';
-  if (method.startsWith('item/reasoning/')) return 'thinking';
-  if (method === 'item/commandExecution/outputDelta') return 'running a command';
-  if (method === 'item/fileChange/outputDelta' || method === 'turn/diff/updated') return 'editing files';
-  if (method === 'turn/plan/updated') return 'updated its plan';
-  if (method === 'error') return `error: ${detail}`;
-  if (method === '') return 'notification';
-  return detail === '' ? method.replaceAll('/', ' ') : `${method.replaceAll('/', ' ')}: ${detail}`;
+const quoted = (command: string): string => `\`${command}\``;
+const withDetail = (words: string, detail: string | null): string => (detail === null ? words : `${words}: ${detail}`);
+
+/**
+ * A structured activity in plain words (spec §13.6 humanized summaries; issue 7 item 7), e.g.
+ * `running \`npm test\``, `ran \`npm test\` (exit code 0)`, `called linear_graphql`,
+ * `edited files: src/a.ts, src/b.ts`, `waiting for an operator: approve \`rm -rf build\``.
+ * Reads only the structured fields. Pure; control characters are removed.
+ */
+export function describeActivity(activity: AgentActivity): string {
+  const { phase } = activity;
+  const detail = activity.detail === null ? null : clean(activity.detail).trim() || null;
+  const command = activity.command === null ? null : clean(activity.command).trim() || null;
+  const tool = activity.tool === null ? null : clean(activity.tool).trim() || null;
+  const done = phase === 'completed';
+  switch (activity.kind) {
+    case 'launch':
+      if (phase === 'waiting') return withDetail('waiting for a launch slot', detail);
+      if (phase === 'failed') return withDetail('failed to start', detail);
+      return done ? 'launched' : 'launching';
+    case 'turn':
+      if (phase === 'failed') return withDetail('turn failed', detail);
+      return done ? 'turn completed' : (detail ?? 'turn started');
+    case 'message':
+      return phase === 'failed' ? 'reply failed' : done ? 'wrote a reply' : 'writing a reply';
+    case 'reasoning':
+      return done ? 'finished thinking' : 'thinking';
+    case 'command': {
+      const what = command === null ? 'a command' : quoted(command);
+      if (phase === 'failed') return command === null ? withDetail('command failed', detail) : `command failed: ${quoted(command)}${detail === null ? '' : ` (${detail})`}`;
+      if (done) return detail === null ? `ran ${what}` : `ran ${what} (${detail})`;
+      return `running ${what}`;
+    }
+    case 'file_change':
+      if (phase === 'failed') return withDetail('file change failed', detail);
+      return withDetail(done ? 'edited files' : 'editing files', detail);
+    case 'tool': {
+      const what = tool ?? 'a tool';
+      if (phase === 'failed') return withDetail(`${tool === null ? 'tool call' : tool} failed`, detail);
+      return done ? `called ${what}` : withDetail(`calling ${what}`, detail);
+    }
+    case 'web_search':
+      return withDetail(done ? 'searched the web' : 'searching the web', detail);
+    case 'plan':
+      return 'updated its plan';
+    case 'prompt':
+      return done ? 'read the prompt' : 'reading the prompt';
+    case 'compaction':
+      return done ? 'compacted its context' : 'compacting its context';
+    case 'operator':
+      if (phase === 'waiting') return withDetail('waiting for an operator', detail);
+      return withDetail(done ? 'operator answered' : 'no operator answer', detail);
+    case 'approval':
+      return withDetail(phase === 'failed' ? 'request declined' : 'auto-approved', detail);
+    case 'error':
+      return withDetail('error', detail);
+    case 'other': {
+      if (detail === null) return 'working';
+      const words = toWords(detail);
+      return phase === 'started' ? `started ${words}` : done ? `finished ${words}` : words;
+    }
+    case 'internal':
+      return detail ?? 'bookkeeping';
+  }
 }
 
 /** `commandExecution` / `turn_failed` → "command execution" / "turn failed". */
@@ -88,9 +115,9 @@ function toWords(name: string): string {
 }
 
 
-/** {@link describeEvent} for one agent event. */
-export function describeAgentEvent(event: Pick<AgentEvent, 'event' | 'message'>): string {
-  return describeEvent(event.event, event.message ?? null);
+/** One agent event in plain words: its {@link describeActivity}. */
+export function describeAgentEvent(event: AgentEvent): string {
+  return describeActivity(activityOf(event));
 }
 
 /** Control and bidi-override characters replaced by spaces: agent text must not drive a terminal or reorder a line. */

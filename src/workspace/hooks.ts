@@ -7,6 +7,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { MAX_TIMER_MS } from '../config/types.js';
+import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import { oneLine, SymphonyError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { spawnShell, type GroupExit } from '../process/group.js';
@@ -29,6 +30,11 @@ export interface RunHookOptions {
   readonly issue: HookIssueRef;
   /** After a timeout: SIGTERM to the group, then SIGKILL after this many ms. Default 2000. */
   readonly killGraceMs?: number;
+  /**
+   * Times `timeoutMs`, the kill grace and the pipe-settle bound (`durationMs` stays wall-clock
+   * time measured by `performance.now()`). Default {@link systemClock}.
+   */
+  readonly clock?: Clock;
 }
 
 /** How a hook that exited 0 ran. */
@@ -80,21 +86,22 @@ export async function runHook(name: HookName, script: string | null | undefined,
   }
 
   logger.info({ ...fields, timeout_ms: timeoutMs }, 'hook started');
+  const clock = options.clock ?? systemClock;
   const started = performance.now();
-  const child = spawnShell(script, { cwd, env: options.env, stdin: 'ignore' });
+  const child = spawnShell(script, { cwd, env: options.env, stdin: 'ignore', clock });
   const stdout = new CappedOutput();
   const stderr = new CappedOutput();
   const streams = [child.subprocess.stdout, child.subprocess.stderr];
   const drained = Promise.all([drain(streams[0], stdout), drain(streams[1], stderr)]);
 
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
+    timer = clock.setTimeout(() => resolve('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
   });
   const first = await Promise.race([child.exited, timedOut]);
-  clearTimeout(timer);
+  if (timer !== undefined) clock.clearTimeout(timer);
   const exit: GroupExit = first === 'timeout' ? await child.terminate(options.killGraceMs ?? 2000) : first;
-  await settle(drained, streams);
+  await settle(drained, streams, clock);
 
   const durationMs = Math.round(performance.now() - started);
   const out = stdout.text();
@@ -141,13 +148,13 @@ function drain(stream: Readable | null | undefined, sink: CappedOutput): Promise
  * Waits for the pipes to drain; a process that escaped the group (e.g. via `setsid`) could hold
  * them open forever, so after {@link STREAM_SETTLE_MS} they are destroyed instead.
  */
-async function settle(drained: Promise<unknown>, streams: readonly (Readable | null | undefined)[]): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+async function settle(drained: Promise<unknown>, streams: readonly (Readable | null | undefined)[], clock: Clock): Promise<void> {
+  let timer: TimerHandle | undefined;
   const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, STREAM_SETTLE_MS);
+    timer = clock.setTimeout(resolve, STREAM_SETTLE_MS);
   });
   await Promise.race([drained, deadline]);
-  clearTimeout(timer);
+  if (timer !== undefined) clock.clearTimeout(timer);
   for (const stream of streams) stream?.destroy();
 }
 

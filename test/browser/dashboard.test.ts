@@ -36,7 +36,8 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
       runningRow('MT-102', {
         waiting: true,
         last_event: 'operator_waiting',
-        last_message: 'approval: npm publish --dry-run',
+        last_message: 'waiting for an operator: npm publish --dry-run',
+        last_activity: { kind: 'operator', phase: 'waiting', tool: null, command: 'npm publish --dry-run', detail: 'npm publish --dry-run', summary: 'waiting for an operator: npm publish --dry-run' },
         turn_count: 7,
         started_at: isoFromNow(-1_312_000),
         tokens: { input_tokens: 402_118, output_tokens: 28_774, total_tokens: 430_892 },
@@ -44,6 +45,7 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
       runningRow('MT-103', {
         last_event: 'turn_completed',
         last_message: HOSTILE,
+        last_activity: { kind: 'error', phase: 'failed', tool: null, command: null, detail: HOSTILE, summary: `error: ${HOSTILE}` },
         turn_count: 12,
         retry_attempt: 1,
         started_at: isoFromNow(-2_950_000),
@@ -52,7 +54,8 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
       runningRow('MT-104', {
         waiting: true,
         last_event: 'operator_waiting',
-        last_message: 'question: Which database should the migration target?',
+        last_message: 'waiting for an operator: Which database should the migration target?',
+        last_activity: { kind: 'operator', phase: 'waiting', tool: null, command: null, detail: 'Which database should the migration target?', summary: 'waiting for an operator: Which database should the migration target?' },
         started_at: isoFromNow(-610_000),
         tokens: { input_tokens: 52_232, output_tokens: 3_514, total_tokens: 55_746 },
       }),
@@ -116,15 +119,16 @@ describe('dashboard in headless Chromium', () => {
     expect(await textOf(page, 'count-running')).toBe('running 4/10');
     expect(await textOf(page, 'running-turn-MT-102')).toBe('7/20');
     expect(await textOf(page, 'running-tokens-MT-101')).toBe('18,250 / 3,120 / 21,370');
-    expect(await textOf(page, 'running-event-MT-101')).toBe('Working: item/started: commandExecution');
-    expect(await textOf(page, 'running-event-MT-102')).toBe('Waiting for an operator: approval: npm publish --dry-run');
+    // What each agent does, from the structured last_activity (issue 7 item 7).
+    expect(await textOf(page, 'running-event-MT-101')).toBe('Running `npm test`');
+    expect(await textOf(page, 'running-event-MT-102')).toBe('Waiting for an operator: npm publish --dry-run');
     expect(await textOf(page, 'running-workspace-MT-101')).toBe('/srv/symphony/workspaces/MT-101');
     expect(await textOf(page, 'running-runtime-MT-101')).toMatch(/^4m \d\ds$/);
     expect(await page.getByTestId('issue-link-MT-101').first().getAttribute('href')).toBe('/issues/MT-101');
     expect(await page.getByTestId('tracker-link-MT-101').first().getAttribute('href')).toBe('https://linear.app/acme/issue/MT-101');
 
     // Text from the daemon is shown as text, never parsed as markup.
-    expect(await textOf(page, 'running-event-MT-103')).toBe(`Turn completed: ${HOSTILE}`);
+    expect(await textOf(page, 'running-event-MT-103')).toBe(`Error: ${HOSTILE}`);
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
 
@@ -174,6 +178,7 @@ describe('dashboard in headless Chromium', () => {
         turn_count: 1,
         last_event: 'session_started',
         last_message: null,
+        last_activity: { kind: 'turn', phase: 'started', tool: null, command: null, detail: 'session started', summary: 'session started' },
         started_at: isoFromNow(-2_000),
         last_event_at: isoFromNow(-1_000),
         tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
@@ -295,7 +300,8 @@ describe('dashboard in headless Chromium', () => {
     const formatted = await page.evaluate(`import('/assets/format.js').then((f) => [
       f.formatDuration(3723), f.formatDuration(59), f.formatDuration(90061), f.formatCount(1234567),
       f.formatWindow(300), f.formatWindow(10080), f.formatWindow(45), f.eventPhrase('turn_input_required'), f.eventPhrase('some_new_event'),
-      f.describeLastEvent('notification', '  '), f.formatRelative(1000, 0), f.formatRelative(0, 5000),
+      f.describeLastEvent('notification', '  '), f.describeRunning({ last_activity: null, last_event: null, last_message: null }),
+      f.describeRunning({ last_activity: { kind: 'tool', phase: 'completed', summary: 'called linear_graphql' }, last_event: 'tool_call_completed' }), f.formatRelative(1000, 0), f.formatRelative(0, 5000),
       JSON.stringify(f.describeRateLimits({ primary: { used_percent: 80, window_minutes: 60, resets_in_seconds: 30 } }, 0)),
       JSON.stringify(f.describeRateLimits({ weird: true }, 0)), JSON.stringify(f.describeRateLimits(null, 0)),
     ])`);
@@ -310,6 +316,8 @@ describe('dashboard in headless Chromium', () => {
       'Agent asked for input',
       'Some new event',
       'Working',
+      'No event yet',
+      'Called linear_graphql',
       'in 1s',
       '5s ago',
       JSON.stringify([{ label: 'primary', usedPercent: 80, text: '80% used · 1h window · resets in 30s' }]),

@@ -3,7 +3,7 @@
  * fake Linear on 127.0.0.1 and, for the codex check, the real Codex app-server (scripted fake
  * model) or the idle app-server fixture.
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -202,15 +202,21 @@ describe('symphony check', () => {
 
   it('an invalid workflow fails the workflow check and skips the others', async () => {
     dir = await tempDir();
-    const cases: { text: string; line: RegExp }[] = [
-      { text: '---\ntracker:\n  kind: memory\npolling:\n  interval_ms: fast\n---\nPrompt.\n', line: /^FAIL workflow: invalid_config: .*WORKFLOW\.md: polling\.interval_ms/ },
-      { text: '---\ntracker:\n  kind: memory\n---\nHello {% if %}\n', line: /^FAIL workflow: template_parse_error: .*WORKFLOW\.md: .*prompt template parse error/ },
+    const tracker = `tracker:\n  kind: linear\n  provider:\n    api_key: $${KEY_ENV}\n    project_slug: ${PROJECT}\n    endpoint: ${JSON.stringify(linear.url)}`;
+    const file = path.join(await realpath(dir), 'WORKFLOW.md');
+    const cases: { text: string; line: RegExp | string }[] = [
+      { text: `---\n${tracker}\npolling:\n  interval_ms: fast\n---\nPrompt.\n`, line: /^FAIL workflow: invalid_config: .*WORKFLOW\.md: polling\.interval_ms/ },
+      { text: `---\n${tracker}\n---\nHello {% if %}\n`, line: /^FAIL workflow: template_parse_error: .*WORKFLOW\.md: .*prompt template parse error/ },
+      // The in-memory tracker is test support: the real CLI refuses the kind, naming the supported ones.
+      { text: '---\ntracker:\n  kind: memory\n---\nPrompt.\n', line: `FAIL workflow: unsupported_tracker_kind: ${file}: tracker.kind "memory" is not supported (supported: linear)` },
     ];
+    const before = linear.requests.length;
     for (const c of cases) {
       await writeFile(path.join(dir, 'WORKFLOW.md'), c.text);
       const run = await runCheckCli([]);
       expect(run.exitCode).toBe(1);
-      expect(run.lines[0]).toMatch(c.line);
+      if (typeof c.line === 'string') expect(run.lines[0]).toBe(c.line);
+      else expect(run.lines[0]).toMatch(c.line);
       expect(run.lines.slice(1)).toEqual([
         'skip tracker: no valid workflow to check against',
         'skip login shell: no valid workflow to check against',
@@ -218,6 +224,7 @@ describe('symphony check', () => {
         'skip workspace root: no valid workflow to check against',
       ]);
     }
+    expect(linear.requests.length).toBe(before);
     const missing = await runCheckCli([path.join(dir, 'nope.md')]);
     expect(missing.exitCode).toBe(1);
     expect(missing.lines[0]).toMatch(/^FAIL workflow: missing_workflow_file: .*nope\.md/);

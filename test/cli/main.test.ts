@@ -1,15 +1,22 @@
 /**
  * The `symphony` CLI (spec §17.7): in-process `main(argv, io)` for everything that ends before
  * the daemon would run, and the real `bin/symphony.js` subprocess where a daemon starts (it only
- * ends on a signal) or the working directory matters.
+ * ends on a signal) or the working directory matters. Daemons that start run against the fake
+ * Linear on 127.0.0.1 (the production registry holds `linear` only; `kind: memory` is refused).
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main, type CliIo } from '../../src/cli/main.js';
-import { REPO_ROOT } from '../support/codex.js';
-import { startDaemon, type Daemon } from '../support/daemon.js';
+import { REPO_ROOT, shellQuote } from '../support/codex.js';
+import { IDLE_AGENT, NODE_BIN, startDaemon, type Daemon } from '../support/daemon.js';
+import { daemonFrontMatter } from '../support/daemon-workflow.js';
+import { startFakeLinear, type FakeLinear } from '../support/fake-linear/index.js';
+
+const API_KEY = 'lin_api_cli_SECRET_4d2e81b7';
+const KEY_ENV = 'SYMPHONY_CLI_TEST_LINEAR_KEY';
+const PROJECT = 'cli-proj';
 
 interface Captured extends CliIo {
   out: string;
@@ -28,11 +35,19 @@ function capture(): Captured {
 
 const cleanups: (() => Promise<void>)[] = [];
 let dir: string;
+let linear: FakeLinear;
+
+beforeAll(async () => {
+  linear = await startFakeLinear({ apiKey: API_KEY, projectSlug: PROJECT });
+});
+
+afterAll(() => linear.close());
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'symphony-cli-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   vi.stubEnv('LOG_LEVEL', 'silent'); // in-process startup failures would log JSON to this process's stdout
+  vi.stubEnv(KEY_ENV, API_KEY);
 });
 
 afterEach(async () => {
@@ -40,13 +55,18 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A valid workflow on the TEST-ONLY memory tracker (no network, nothing to dispatch). */
-function memoryWorkflow(root: string): string {
-  return `---\ntracker:\n  kind: memory\nworkspace:\n  root: ${JSON.stringify(root)}\npolling:\n  interval_ms: 60000\n---\n\nWork on {{ issue.identifier }}.\n`;
+/** A valid workflow on the fake Linear, whose project has no issues: nothing is dispatched. */
+function linearWorkflow(root: string): string {
+  const command = `${shellQuote(NODE_BIN)} ${shellQuote(IDLE_AGENT)}`;
+  const front = daemonFrontMatter({ endpoint: linear.url, keyEnv: KEY_ENV, projectSlug: PROJECT, root, command });
+  return `---\n${front.join('\n')}\n---\n\nWork on {{ issue.identifier }}.\n`;
 }
 
+/** A `tracker:` section the Linear profile accepts (the key comes from `$KEY_ENV`); no request is sent before startup fails. */
+const LINEAR_TRACKER = `tracker:\n  kind: linear\n  provider:\n    api_key: $${KEY_ENV}\n    project_slug: ${PROJECT}`;
+
 function launch(args: readonly string[], cwd: string): Daemon {
-  const daemon = startDaemon(args, { cwd, env: { ...process.env, LOG_LEVEL: 'info' } });
+  const daemon = startDaemon(args, { cwd, env: { ...process.env, LOG_LEVEL: 'info', [KEY_ENV]: API_KEY } });
   cleanups.push(() => daemon.destroy());
   return daemon;
 }
@@ -98,9 +118,10 @@ describe('symphony CLI: arguments and exit codes (§17.7)', () => {
 
   it('§17.7 CLI surfaces startup failure cleanly: exit 1, one stderr line naming the error class and the key path', async () => {
     const cases: { front: string; code: string; names: string }[] = [
-      { front: 'tracker:\n  kind: memory\npolling:\n  interval_ms: fast', code: 'invalid_config', names: 'polling.interval_ms' },
+      { front: `${LINEAR_TRACKER}\npolling:\n  interval_ms: fast`, code: 'invalid_config', names: 'polling.interval_ms' },
       { front: 'tracker: [', code: 'workflow_parse_error', names: 'invalid YAML' },
       { front: 'tracker:\n  kind: jira', code: 'unsupported_tracker_kind', names: 'tracker.kind' },
+      { front: 'tracker:\n  kind: memory', code: 'unsupported_tracker_kind', names: 'tracker.kind "memory" is not supported (supported: linear)' },
       { front: 'tracker:\n  kind: linear\n  provider:\n    api_key: $SYMPHONY_CLI_TEST_UNSET_KEY\n    project_slug: x', code: 'missing_tracker_secret', names: 'tracker.provider.api_key' },
     ];
     for (const [i, c] of cases.entries()) {
@@ -120,18 +141,18 @@ describe('symphony CLI: arguments and exit codes (§17.7)', () => {
 describe('symphony CLI as a process (§17.7)', () => {
   it('§17.7 CLI accepts a positional workflow path argument (relative to the cwd); --logs-root also writes the log file', async () => {
     await mkdir(path.join(dir, 'flows'));
-    await writeFile(path.join(dir, 'flows', 'custom.md'), memoryWorkflow(path.join(dir, 'ws')));
+    await writeFile(path.join(dir, 'flows', 'custom.md'), linearWorkflow(path.join(dir, 'ws')));
     await writeFile(path.join(dir, 'WORKFLOW.md'), 'not a workflow: this file must not be read\n---');
     const daemon = launch(['flows/custom.md', '--logs-root', 'logs'], dir);
     const started = await daemon.waitForLog((l) => l.msg === 'symphony started', 'the startup log');
-    expect(started).toMatchObject({ workflow: path.join(dir, 'flows', 'custom.md'), tracker_kind: 'memory', poll_interval_ms: 60000 });
+    expect(started).toMatchObject({ workflow: path.join(dir, 'flows', 'custom.md'), tracker_kind: 'linear', poll_interval_ms: 60000 });
     await runAndStop(daemon);
     const file = await readFile(path.join(dir, 'logs', 'symphony.log'), 'utf8');
     expect(file).toContain('"msg":"symphony started"');
   });
 
   it('§17.7 CLI uses ./WORKFLOW.md when no workflow path argument is provided', async () => {
-    await writeFile(path.join(dir, 'WORKFLOW.md'), memoryWorkflow(path.join(dir, 'ws')));
+    await writeFile(path.join(dir, 'WORKFLOW.md'), linearWorkflow(path.join(dir, 'ws')));
     const daemon = launch([], dir);
     const started = await daemon.waitForLog((l) => l.msg === 'symphony started', 'the startup log');
     expect(started.workflow).toBe(path.join(dir, 'WORKFLOW.md'));
@@ -145,10 +166,20 @@ describe('symphony CLI as a process (§17.7)', () => {
   });
 
   it('§17.7 CLI exits nonzero when startup fails; §17.6 validation failures are operator-visible', async () => {
-    await writeFile(path.join(dir, 'WORKFLOW.md'), '---\ntracker:\n  kind: memory\npolling:\n  interval_ms: -5\n---\nPrompt.\n');
+    await writeFile(path.join(dir, 'WORKFLOW.md'), `---\n${LINEAR_TRACKER}\npolling:\n  interval_ms: -5\n---\nPrompt.\n`);
     const daemon = launch([], dir);
     expect(await daemon.waitForExit()).toEqual({ exitCode: 1, signal: null });
     expect(daemon.stderr).toMatch(/^symphony: startup failed: invalid_config: .*polling\.interval_ms.*\n$/);
     expect(daemon.logs.find((l) => l.msg === 'startup failed')).toMatchObject({ level: 'error', code: 'invalid_config' });
+  });
+
+  it('§17.7 the real CLI refuses tracker.kind memory (test support only): exit 1, one stderr line naming the kind and the supported kinds', async () => {
+    const file = path.join(dir, 'WORKFLOW.md');
+    await writeFile(file, `---\ntracker:\n  kind: memory\nworkspace:\n  root: ${JSON.stringify(path.join(dir, 'ws'))}\n---\nPrompt.\n`);
+    const daemon = launch([], dir);
+    expect(await daemon.waitForExit()).toEqual({ exitCode: 1, signal: null });
+    expect(daemon.stderr).toBe(`symphony: startup failed: unsupported_tracker_kind: ${file}: tracker.kind "memory" is not supported (supported: linear)\n`);
+    expect(daemon.logs.find((l) => l.msg === 'startup failed')).toMatchObject({ level: 'error', code: 'unsupported_tracker_kind' });
+    expect(daemon.logs.some((l) => l.msg === 'symphony started')).toBe(false);
   });
 });

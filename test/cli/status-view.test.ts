@@ -5,6 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, formatDuration, formatRateLimits } from '../../src/cli/status-format.js';
+import { describeActivity } from '../../src/status/words.js';
+import { activityRow } from '../../src/scheduler/snapshot.js';
+import type { AgentActivity } from '../../src/domain/agent-event.js';
 import { renderStatusView, summaryLine, type StatusViewOptions } from '../../src/cli/status-view.js';
 import type { RetryRow, RunningRow, WaitingRow } from '../../src/scheduler/snapshot.js';
 import type { StatusSnapshot } from '../../src/status/types.js';
@@ -25,6 +28,7 @@ function running(identifier: string, over: Partial<RunningRow> = {}): RunningRow
     turn_count: 3,
     last_event: 'turn_completed',
     last_message: 'turn completed',
+    last_activity: { kind: 'turn', phase: 'completed', tool: null, command: null, detail: null, summary: 'turn completed' },
     started_at: iso(-(4 * 60_000 + 2_000)),
     last_event_at: iso(-5_000),
     workspace_path: `/ws/${identifier}`,
@@ -109,38 +113,54 @@ describe('renderStatusView (§13.4)', () => {
     expect(view).toContain('Running (0)\n  no agents running');
   });
 
-  it('last events are in plain words, never raw event names', () => {
+  it('last activities are in plain words from their structured fields, never raw event names', () => {
     const rows = [
-      running('A-1', { last_event: 'notification', last_message: 'item/started: commandExecution' }),
-      running('A-2', { last_event: 'turn_failed', last_message: 'turn_failed: model error' }),
-      running('A-3', { last_event: 'approval_auto_approved', last_message: 'command approved for the session' }),
+      running('A-1', { last_event: 'notification', last_activity: activityRow({ kind: 'command', phase: 'started', tool: null, command: 'npm test', detail: null }) }),
+      running('A-2', { last_event: 'turn_failed', last_activity: activityRow({ kind: 'turn', phase: 'failed', tool: null, command: null, detail: 'turn_failed: model error' }) }),
+      running('A-3', { last_event: 'approval_auto_approved', last_activity: activityRow({ kind: 'approval', phase: 'completed', tool: null, command: null, detail: 'command approved for the session' }) }),
       running('A-4', { waiting: true, last_event: 'operator_waiting' }),
       running('A-5', { stopping: 'issue moved to Done' }),
-      running('A-6', { last_event: null, last_message: null, last_event_at: null }),
+      running('A-6', { last_event: null, last_message: null, last_event_at: null, last_activity: null }),
+      running('A-7', { last_event: 'token_usage_updated', last_message: null, last_activity: null }),
     ];
     const view = renderStatusView(snapshot({ running: rows }), options({ columns: 160 }));
-    expect(view).toMatch(/A-1 .* running a command {2}5s ago/);
+    expect(view).toMatch(/A-1 .* running `npm test` {2}5s ago/);
     expect(view).toMatch(/A-2 .* turn failed: turn_failed: model error/);
     expect(view).toMatch(/A-3 .* auto-approved: command approved for the session/);
     expect(view).toMatch(/A-4 .* waiting for operator/);
     expect(view).toMatch(/A-5 .* stopping: issue moved to Done/);
     expect(view).toMatch(/A-6 .* no event yet/);
+    expect(view).toMatch(/A-7 .* token usage updated/);
     expect(view).not.toMatch(/approval_auto_approved|operator_waiting|item\/started/);
   });
 
-  it('§13.6 describeEvent turns event names and notification methods into words', () => {
-    expect(describeEvent('notification', 'item/started: agentMessage')).toBe('writing a reply');
-    expect(describeEvent('launch_queued', '4 launches in flight, 2 waiting (agent.max_concurrent_launches 4)')).toBe('waiting for a launch slot: 4 launches in flight, 2 waiting (agent.max_concurrent_launches 4)');
-    expect(describeEvent('launch_started', 'launch slot acquired')).toBe('launching');
-    expect(describeEvent('notification', 'item/completed: fileChange')).toBe('edited files');
-    expect(describeEvent('notification', 'item/started: someNewItem')).toBe('started some new item');
-    expect(describeEvent('notification', 'item/reasoning/summaryTextDelta: thinking hard')).toBe('thinking');
-    expect(describeEvent('notification', 'turn/plan/updated')).toBe('updated its plan');
-    expect(describeEvent('notification', 'error: upstream overloaded')).toBe('error: upstream overloaded');
-    expect(describeEvent('notification', 'thread/status/changed: idle')).toBe('thread status changed: idle');
+  it('§13.6 describeActivity puts each kind of activity in words; describeEvent covers a run with none yet', () => {
+    const words = (kind: AgentActivity['kind'], phase: AgentActivity['phase'], parts: Partial<AgentActivity> = {}): string =>
+      describeActivity({ kind, phase, tool: null, command: null, detail: null, ...parts });
+    expect(words('message', 'progress')).toBe('writing a reply');
+    expect(words('message', 'completed')).toBe('wrote a reply');
+    expect(words('reasoning', 'progress')).toBe('thinking');
+    expect(words('command', 'started', { command: 'npm test' })).toBe('running `npm test`');
+    expect(words('command', 'completed', { command: 'npm test', detail: 'exit code 0' })).toBe('ran `npm test` (exit code 0)');
+    expect(words('command', 'failed', { command: 'npm test', detail: 'exit code 1' })).toBe('command failed: `npm test` (exit code 1)');
+    expect(words('command', 'progress')).toBe('running a command');
+    expect(words('file_change', 'completed', { detail: 'src/a.ts, src/b.ts' })).toBe('edited files: src/a.ts, src/b.ts');
+    expect(words('tool', 'completed', { tool: 'linear_graphql' })).toBe('called linear_graphql');
+    expect(words('tool', 'failed', { tool: 'linear_graphql', detail: 'HTTP 500' })).toBe('linear_graphql failed: HTTP 500');
+    expect(words('web_search', 'started', { detail: 'vitest pool forks' })).toBe('searching the web: vitest pool forks');
+    expect(words('plan', 'progress')).toBe('updated its plan');
+    expect(words('compaction', 'completed')).toBe('compacted its context');
+    expect(words('launch', 'waiting', { detail: '4 launches in flight, 2 waiting' })).toBe('waiting for a launch slot: 4 launches in flight, 2 waiting');
+    expect(words('launch', 'started')).toBe('launching');
+    expect(words('operator', 'waiting', { command: 'rm -rf build', detail: 'rm -rf build' })).toBe('waiting for an operator: rm -rf build');
+    expect(words('error', 'failed', { detail: 'upstream overloaded' })).toBe('error: upstream overloaded');
+    expect(words('other', 'started', { detail: 'imageView' })).toBe('started image view');
+    expect(words('turn', 'started', { detail: 'turn 2 started' })).toBe('turn 2 started');
     expect(describeEvent('turn_input_required', 'whatever')).toBe('asked for input');
     expect(describeEvent('token_usage_updated', null)).toBe('token usage updated');
+    expect(describeEvent('notification', 'item/started: agentMessage')).toBe('working');
     expect(describeEvent('some_future_event', null)).toBe('some future event');
+    expect(describeEvent(null, null)).toBe('no event yet');
   });
 
   it('shows waiting-for-operator rows: issue, kind, request, cwd, waited, time left', () => {
@@ -196,14 +216,14 @@ describe('renderStatusView (§13.4)', () => {
   });
 
   it('strips control characters from agent text so it cannot drive the terminal', () => {
-    const row = running('SYM-1', { last_event: 'turn_failed', last_message: 'boom\x1b[2J\x1b]0;owned\x07\nnext\u202eline', state: 'Todo\r' });
+    const row = running('SYM-1', { last_event: 'turn_failed', last_activity: { ...activityRow({ kind: 'turn', phase: 'failed', tool: null, command: null, detail: null }), summary: 'turn failed: boom\x1b[2J\x1b]0;owned\x07\nnext\u202eline' }, state: 'Todo\r' });
     const view = renderStatusView(snapshot({ running: [row] }), options());
     expect(view).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
     expect(view).toContain('turn failed: boom [2J ]0;owned next line');
   });
 
   it('fits the width: long lines are cut with … and no line is wider than columns', () => {
-    const long = running('SYM-1', { last_event: 'tool_call_failed', last_message: `linear_graphql: ${'x'.repeat(300)}` });
+    const long = running('SYM-1', { last_event: 'tool_call_failed', last_activity: activityRow({ kind: 'tool', phase: 'failed', tool: 'linear_graphql', command: null, detail: 'x'.repeat(300) }) });
     const view = renderStatusView(snapshot({ running: [long], retrying: [retry('SYM-2', { error: 'e'.repeat(200) })] }), options({ columns: 60 }));
     const lines = view.split('\n');
     expect(lines.every((line) => cellsOf(line) <= 60)).toBe(true);

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { shouldUseTerminalStatus, startTerminalStatus, tokenThroughput, type TerminalStatus } from '../../src/cli/terminal-status.js';
+import { MIN_REDRAW_GAP_MS, shouldUseTerminalStatus, startTerminalStatus, tokenThroughput, type TerminalStatus } from '../../src/cli/terminal-status.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { StatusEvent, StatusSnapshot, StatusSource } from '../../src/status/types.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { eventually, Pulse } from '../support/wait.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
@@ -114,7 +115,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-function start(source: StatusSource, tty: FakeTty, extra: { intervalMs?: number; now?: () => number; color?: boolean } = {}): TerminalStatus {
+function start(source: StatusSource, tty: FakeTty, extra: { intervalMs?: number; now?: () => number; color?: boolean; clock?: ManualClock } = {}): TerminalStatus {
   const view = startTerminalStatus(source, { stream: tty as unknown as NodeJS.WriteStream, version: '9.9.9', intervalMs: 60_000, color: false, ...extra });
   views.push(view);
   return view;
@@ -142,6 +143,7 @@ describe('startTerminalStatus (§13.4)', () => {
       running: [
         {
           issue_id: 'id-9', issue_identifier: 'SYM-9', issue_url: null, state: 'In Progress', session_id: null, turn_count: 1, last_event: 'session_started', last_message: 'turn 1 started',
+          last_activity: { kind: 'turn', phase: 'started', tool: null, command: null, detail: 'turn 1 started', summary: 'session started' },
           started_at: new Date(T0).toISOString(), last_event_at: null, workspace_path: null, retry_attempt: null, stopping: null, tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 }, waiting: false,
         },
       ],
@@ -164,10 +166,48 @@ describe('startTerminalStatus (§13.4)', () => {
     expect(tty.frames).toHaveLength(3);
   });
 
-  it('redraws every interval so runtimes tick', async () => {
+  it('redraws every interval of clock time so runtimes tick, from unref\'d timers', () => {
+    const clock = new ManualClock(T0);
     const tty = new FakeTty();
-    start(new FakeSource(), tty, { intervalMs: 5 });
-    await tty.waitForOutput(() => tty.frames.length >= 3, 'three frames from the interval');
+    start(new FakeSource(), tty, { intervalMs: 1_000, clock });
+    expect(tty.frames).toHaveLength(1);
+    expect(clock.pending()).toEqual([expect.objectContaining({ delayMs: 1_000, unref: true })]);
+    clock.advance(999);
+    expect(tty.frames).toHaveLength(1);
+    clock.advance(1);
+    expect(tty.frames).toHaveLength(2);
+    clock.advance(2_000);
+    expect(tty.frames).toHaveLength(4);
+  });
+
+  it('spaces event-driven redraws MIN_REDRAW_GAP_MS apart on the clock, and stop() clears every timer', () => {
+    const clock = new ManualClock(T0);
+    const source = new FakeSource();
+    const tty = new FakeTty();
+    const view = start(source, tty, { clock });
+    clock.advance(100);
+    for (let i = 0; i < 10; i += 1) source.emit('agent_event');
+    // The first frame was drawn at T0, so the coalesced redraw waits until T0 + the gap.
+    const redraw = clock.pending().find((timer) => timer.dueAtMs === T0 + MIN_REDRAW_GAP_MS);
+    expect(redraw).toMatchObject({ delayMs: MIN_REDRAW_GAP_MS - 100, unref: true });
+    clock.advance(MIN_REDRAW_GAP_MS - 101);
+    expect(tty.frames).toHaveLength(1);
+    clock.advance(1);
+    expect(tty.frames).toHaveLength(2);
+    source.emit('agent_event');
+    expect(clock.pending().some((timer) => timer.delayMs === MIN_REDRAW_GAP_MS)).toBe(true);
+    view.stop();
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('reads the time from the clock when no now() is given', () => {
+    const clock = new ManualClock(T0);
+    const source = new FakeSource();
+    const tty = new FakeTty();
+    start(source, tty, { clock, intervalMs: 4_000 });
+    source.current = snapshot({ codex_totals: { input_tokens: 1800, output_tokens: 200, total_tokens: 2000, seconds_running: 4 } });
+    clock.advance(4_000);
+    expect(tty.frames.at(-1)).toContain('throughput 500 tok/s');
   });
 
   it('redraws on resize to the new size, clearing the screen first', () => {

@@ -4,6 +4,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkflowStore, diffSections, type WorkflowStoreEvents, type WorkflowStoreOptions } from '../../src/config/store.js';
+import { ManualClock, type ManualTimer } from '../support/manual-clock.js';
+import { Pulse } from '../support/wait.js';
 import { MINIMAL_FRONT_MATTER, TempDirs, stubProfiles, workflowText } from './support.js';
 
 const dirs = new TempDirs();
@@ -199,6 +201,56 @@ describe('WorkflowStore.refresh (spec §6.2 defensive re-validation, §6.3 per-t
     const results = await Promise.all([store.refresh(), store.refresh(), store.refresh()]);
     expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     expect(events).toEqual(['reloaded:refresh:server']);
+  });
+});
+
+describe('WorkflowStore reload debounce (clock-driven)', () => {
+  /** A store on a manual clock with a 200 ms debounce, and a pulse woken by every timer change. */
+  async function clocked(): Promise<{ file: string; store: WorkflowStore; clock: ManualClock; pulse: Pulse }> {
+    const clock = new ManualClock();
+    const pulse = new Pulse();
+    clock.onChange(pulse.notify);
+    const { file, store } = await setup(GOOD, { clock, debounceMs: 200 });
+    return { file, store, clock, pulse };
+  }
+  const debounceTimer = (clock: ManualClock, afterId = 0): ManualTimer | undefined =>
+    clock.pending().find((timer) => timer.id > afterId && timer.delayMs === 200);
+
+  it('re-reads only after debounceMs of quiet clock time, restarting the wait on every event', async () => {
+    const { file, store, clock, pulse } = await clocked();
+    const events = record(store);
+    await writeFile(file, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 2000`, 'First prompt'));
+    const first = await pulse.waitFor(() => debounceTimer(clock), 'the debounce timer');
+    clock.advance(199);
+    expect(clock.pending()).toContainEqual(first);
+    expect(store.current().config.pollIntervalMs).toBe(1000);
+
+    // A second event inside the window re-arms the timer: the first never fires.
+    await writeFile(file, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 3000`, 'First prompt'));
+    const second = await pulse.waitFor(() => debounceTimer(clock, first.id), 'the re-armed debounce timer');
+    expect(clock.pending()).not.toContainEqual(first);
+    expect(second.dueAtMs).toBe(clock.now() + 200);
+    clock.advance(199);
+    expect(events).toEqual([]);
+    expect(store.current().config.pollIntervalMs).toBe(1000);
+
+    const reloaded = next(store, 'reloaded');
+    clock.advance(1);
+    expect((await reloaded).trigger).toBe('watch');
+    expect(store.current().config.pollIntervalMs).toBe(3000);
+    expect(events).toEqual(['reloaded:watch:polling']);
+  });
+
+  it('close() cancels a pending debounce: nothing is re-read afterwards', async () => {
+    const { file, store, clock, pulse } = await clocked();
+    const events = record(store);
+    await writeFile(file, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 2000`, 'First prompt'));
+    await pulse.waitFor(() => debounceTimer(clock), 'the debounce timer');
+    await store.close();
+    expect(clock.pending()).toEqual([]);
+    clock.advance(10_000);
+    expect(events).toEqual([]);
+    expect(store.current().config.pollIntervalMs).toBe(1000);
   });
 });
 

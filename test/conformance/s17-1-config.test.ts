@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadEffectiveWorkflow } from '../../src/config/load.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { trackerCache } from '../../src/service/tracker-cache.js';
 import { trackerProfiles } from '../../src/tracker/registry.js';
@@ -82,11 +83,12 @@ describe('§17.1 $VAR resolution (conformance)', () => {
   });
 
   it('§17.1 tracker.kind validation uses the built-in registry (linear; memory is test-only; anything else is refused)', async () => {
-    const dir = await dirs.make();
-    const file = await writeWorkflow(dir, ['tracker:', '  kind: jira']);
-    await expect(loadWorkflow(file, {})).rejects.toMatchObject({
-      code: 'unsupported_tracker_kind',
-      message: `${file}: tracker.kind "jira" is not supported (supported: linear, memory)`,
-    });
+    for (const kind of ['jira', 'memory']) {
+      const file = await writeWorkflow(await dirs.make(), ['tracker:', `  kind: ${kind}`]);
+      await expect(loadEffectiveWorkflow(file, { env: {}, profiles: trackerProfiles })).rejects.toMatchObject({
+        code: 'unsupported_tracker_kind',
+        message: `${file}: tracker.kind "${kind}" is not supported (supported: linear)`,
+      });
+    }
   });
 });

@@ -8,8 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startService } from '../../src/service/service.js';
-import { memoryTrackerFor } from '../../src/tracker/memory.js';
 import { ensureWorkspace } from '../../src/workspace/manager.js';
+import { memoryTrackerFor } from '../support/memory-tracker.js';
+import { testTrackerProfiles } from '../support/tracker-registry.js';
 import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from './support.js';
 
 const { dirs, services } = useServiceCleanup();
@@ -56,7 +57,7 @@ describe('§17.2 workspace population (conformance)', () => {
     const workflowPath = await writeWorkflow(dir, memoryWorkflowFrontMatter({ root, store, extra: ['hooks:', `  after_create: ${JSON.stringify(CLONE)}`] }));
     const issue = memoryTrackerFor(store).upsertIssue({ identifier: 'SYM-1', id: 'opaque-1' });
     const sink = new LogSink();
-    const service = await startService({ workflowPath, logger: sink.logger(), env });
+    const service = await startService({ workflowPath, logger: sink.logger(), env, profiles: testTrackerProfiles });
     services.push(service);
 
     const failed = await sink.waitFor((l) => l.msg === 'hook failed', 'the failed after_create hook');

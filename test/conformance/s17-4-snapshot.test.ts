@@ -6,14 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { EffectiveWorkflow } from '../../src/config/types.js';
 import { silentLogger } from '../../src/logging/logger.js';
-import type { AgentEvent } from '../../src/runner/events.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
 import { step } from '../../src/scheduler/core.js';
 import type { SchedulerEvent } from '../../src/scheduler/events.js';
 import { Orchestrator } from '../../src/scheduler/orchestrator.js';
 import type { SchedulerConfig } from '../../src/scheduler/policy.js';
 import { snapshotState } from '../../src/scheduler/snapshot.js';
 import { initialState, type OrchestratorState } from '../../src/scheduler/state.js';
-import { MemoryTracker, memoryIssue } from '../../src/tracker/memory.js';
+import { MemoryTracker, memoryIssue } from '../support/memory-tracker.js';
 import { TempDirs, loadWorkflow, writeWorkflow } from './support.js';
 
 const config: SchedulerConfig = {
@@ -70,6 +70,8 @@ describe('§17.4 snapshot API (conformance)', () => {
         turn_count: 2,
         last_event: 'rate_limits_updated',
         last_message: 'turn 1 started',
+        // Rate limits are bookkeeping: the last activity stays the turn start (issue 7 item 7).
+        last_activity: { kind: 'turn', phase: 'started', tool: null, command: null, detail: null, summary: 'turn started' },
         started_at: iso(T0),
         last_event_at: iso(T0 + 9_000),
         workspace_path: '/ws/SYM-1',

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startAppServerSession } from '../../src/runner/app-server/session.js';
-import type { AgentEvent } from '../../src/runner/events.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
 import { trackerCache } from '../../src/service/tracker-cache.js';
-import { MemoryTracker, memoryIssue } from '../../src/tracker/memory.js';
 import { trackerProfiles } from '../../src/tracker/registry.js';
 import type { ToolContext } from '../../src/tracker/tracker.js';
 import { workspaceLocation } from '../../src/workspace/manager.js';
 import { shellQuote } from '../support/codex.js';
 import { startFakeLinear } from '../support/fake-linear/index.js';
+import { MemoryTracker, memoryIssue } from '../support/memory-tracker.js';
 import {
   LogSink,
   NODE_BIN,

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { startService, type RunningService } from '../../src/service/service.js';
-import { memoryTrackerFor } from '../../src/tracker/memory.js';
+import { memoryTrackerFor } from '../support/memory-tracker.js';
+import { testTrackerProfiles } from '../support/tracker-registry.js';
 import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from './support.js';
 
 const { dirs, services } = useServiceCleanup();
@@ -36,7 +37,7 @@ async function serviceSetup(extra: readonly string[] = []): Promise<ServiceSetup
 }
 
 async function start(setup: ServiceSetup, logger: Logger): Promise<RunningService> {
-  const service = await startService({ workflowPath: setup.workflowPath, logger, env: setup.env });
+  const service = await startService({ workflowPath: setup.workflowPath, logger, env: setup.env, profiles: testTrackerProfiles });
   services.push(service);
   return service;
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { startService } from '../../src/service/service.js';
-import { memoryTrackerFor } from '../../src/tracker/memory.js';
+import { memoryTrackerFor } from '../support/memory-tracker.js';
+import { testTrackerProfiles } from '../support/tracker-registry.js';
 import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from './support.js';
 
 const { dirs, services } = useServiceCleanup();
@@ -51,7 +52,7 @@ describe('§17.6 (known failures)', () => {
     await writeFile(path.join(root, 'SYM-9', 'work.txt'), 'old work');
     const active = memoryTrackerFor(store).upsertIssue({ identifier: 'SYM-1', id: 'opaque-1', state: 'Todo' });
     const sink = new LogSink();
-    services.push(await startService({ workflowPath, logger: sink.logger(), env: { ...process.env, HOME: home } }));
+    services.push(await startService({ workflowPath, logger: sink.logger(), env: { ...process.env, HOME: home }, profiles: testTrackerProfiles }));
     // Startup sweep of a terminal issue's workspace.
     await sink.waitFor((l) => l.msg === 'workspace removed' && l.issue_identifier === 'SYM-9', 'the startup sweep');
     expect(await readFile(path.join(root, 'removed-SYM-9.txt'), 'utf8')).toBe(`${done.id}\n`);

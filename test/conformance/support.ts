@@ -14,13 +14,13 @@ import { loadEffectiveWorkflow } from '../../src/config/load.js';
 import type { EffectiveWorkflow } from '../../src/config/types.js';
 import type { Issue } from '../../src/domain/issue.js';
 import type { Logger } from '../../src/logging/logger.js';
-import type { AgentEvent } from '../../src/runner/events.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
 import type { RunningService } from '../../src/service/service.js';
 import { createWorkerStarter } from '../../src/service/worker-factory.js';
-import { resetMemoryTrackers } from '../../src/tracker/memory.js';
-import { trackerProfiles } from '../../src/tracker/registry.js';
 import type { TrackerAdapter } from '../../src/tracker/tracker.js';
 import { REPO_ROOT, shellQuote } from '../support/codex.js';
+import { resetMemoryTrackers } from '../support/memory-tracker.js';
+import { testTrackerProfiles } from '../support/tracker-registry.js';
 
 /** Node 24 from node_modules (never the system node). */
 export const NODE_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'node');
@@ -169,7 +169,9 @@ export interface MemoryWorkflowOptions {
 }
 
 /**
- * Front-matter lines for a workflow on the in-memory tracker: `tracker.kind: memory`, an
+ * Front-matter lines for a workflow on the in-memory tracker: `tracker.kind: memory` (accepted by
+ * `testTrackerProfiles` only: load with {@link loadWorkflow}, start services with
+ * `profiles: testTrackerProfiles`), an
  * hour-long `polling.interval_ms` (only startup and explicit refreshes tick), `workspace.root`,
  * `codex.command`, then `agent.max_turns` and `extra` when given. Pass to {@link writeWorkflow}.
  */
@@ -190,9 +192,12 @@ export function memoryWorkflowFrontMatter(options: MemoryWorkflowOptions): strin
   ];
 }
 
-/** Loads a workflow through the real config layer and the real tracker registry. */
+/**
+ * Loads a workflow through the real config layer and the test tracker registry
+ * (`testTrackerProfiles`: the production profiles plus `memory`).
+ */
 export function loadWorkflow(file: string, env: NodeJS.ProcessEnv): Promise<EffectiveWorkflow> {
-  return loadEffectiveWorkflow(file, { env, profiles: trackerProfiles });
+  return loadEffectiveWorkflow(file, { env, profiles: testTrackerProfiles });
 }
 
 /** Result of {@link runOneWorker}. */

@@ -62,7 +62,7 @@ describe('systemd unit deploy/symphony.service', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const srv = path.join(dir, 'srv');
     await mkdir(srv);
-    await writeFile(path.join(srv, 'WORKFLOW.md'), '---\ntracker:\n  kind: memory\n---\nPrompt.\n');
+    await writeFile(path.join(srv, 'WORKFLOW.md'), '---\ntracker:\n  kind: linear\n  provider:\n    project_slug: placeholder\n---\nPrompt.\n');
     const envFile = path.join(dir, 'symphony.env');
     await writeFile(envFile, await readFile(ENV_EXAMPLE, 'utf8'));
     const original = await readFile(UNIT, 'utf8');

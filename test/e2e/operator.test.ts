@@ -63,6 +63,11 @@ describe('operator intervention through the API with the real Codex app-server (
     expect(waiting.decisions).toContain('accept');
     const detail = await json(`${base}/api/v1/OPS-1`);
     expect(detail).toMatchObject({ status: 'waiting', waiting: { kind: 'approval' } });
+    // The structured activity (issue 7 item 7): what the run waits on, with the command as a field.
+    const activity = (detail.running as { last_activity: Record<string, unknown> | null }).last_activity;
+    expect(activity).toMatchObject({ kind: 'operator', phase: 'waiting' });
+    expect(String(activity?.command)).toContain('touch result.txt');
+    expect(String(activity?.summary)).toMatch(/^waiting for an operator: .*touch result\.txt/);
 
     // stall_timeout_ms is 1000: once the request has waited longer than that, a poll (which runs
     // the stall check) must leave the run alone.

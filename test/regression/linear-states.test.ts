@@ -6,7 +6,7 @@
  * nothing and `terminal_states: [done]` cleans nothing at startup, silently.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryTracker } from '../../src/tracker/memory.js';
+import { MemoryTracker } from '../support/memory-tracker.js';
 import { startLinearFixture, type LinearFixture } from '../tracker/linear-fixture.js';
 
 let f: LinearFixture | null = null;

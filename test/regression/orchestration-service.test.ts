@@ -7,9 +7,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startService } from '../../src/service/service.js';
-import { memoryTrackerFor } from '../../src/tracker/memory.js';
 import { shellQuote } from '../support/codex.js';
 import { IDLE_AGENT, NODE_BIN } from '../support/daemon.js';
+import { memoryTrackerFor } from '../support/memory-tracker.js';
+import { testTrackerProfiles } from '../support/tracker-registry.js';
 import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from '../conformance/support.js';
 
 const { dirs, services } = useServiceCleanup();
@@ -28,7 +29,7 @@ describe('review: service wiring (src/service/service.ts)', () => {
     const frontMatter = (root: string): string[] => memoryWorkflowFrontMatter({ root, store, command: IDLE_COMMAND });
     const workflowPath = await writeWorkflow(dir, frontMatter(rootA));
     const sink = new LogSink();
-    const service = await startService({ workflowPath, logger: sink.logger(), env: process.env });
+    const service = await startService({ workflowPath, logger: sink.logger(), env: process.env, profiles: testTrackerProfiles });
     services.push(service);
     await sink.waitFor((l) => l.msg === 'app-server stderr' && String(l.line).includes('idle-agent: turn started'), 'the agent turn to start');
     const workspace = path.join(rootA, 'SYM-1');

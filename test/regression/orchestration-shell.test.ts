@@ -3,10 +3,10 @@
  * policy (src/scheduler/policy.ts), driven through the shared harness and the pure core.
  */
 import { describe, expect, it } from 'vitest';
-import { memoryIssue } from '../../src/tracker/memory.js';
 import { shouldDispatch } from '../../src/scheduler/core.js';
 import type { SchedulerEvent } from '../../src/scheduler/events.js';
 import type { SchedulerConfig } from '../../src/scheduler/policy.js';
+import { memoryIssue } from '../support/memory-tracker.js';
 import { Harness } from '../support/orchestrator-harness.js';
 
 describe('review: orchestrator shell (src/scheduler/orchestrator.ts)', () => {

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { liveGroupCount } from '../../src/process/group.js';
 import { startAppServerSession } from '../../src/runner/app-server/session.js';
-import type { AgentEvent } from '../../src/runner/events.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
 import type { ToolResult } from '../../src/tracker/tracker.js';
 import { runWorker, type WorkerDeps } from '../../src/runner/worker.js';
 import { EventLog, fakeServerCommand, makeWorkspace, sessionOptions, type TestWorkspace } from '../runner/helpers.js';

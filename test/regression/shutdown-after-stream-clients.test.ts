@@ -7,10 +7,11 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startService } from '../../src/service/service.js';
-import { memoryTrackerFor } from '../../src/tracker/memory.js';
 import { shellQuote } from '../support/codex.js';
 import { IDLE_AGENT, NODE_BIN } from '../support/daemon.js';
 import type { ModelStep } from '../support/fake-model/index.js';
+import { memoryTrackerFor } from '../support/memory-tracker.js';
+import { testTrackerProfiles } from '../support/tracker-registry.js';
 import { eventuallyAsync } from '../support/wait.js';
 import { LogSink, memoryWorkflowFrontMatter, useServiceCleanup, writeWorkflow } from '../conformance/support.js';
 import { setupE2E, type E2E } from '../e2e/harness.js';
@@ -49,7 +50,7 @@ describe('event-stream clients that went away (issue 7 item 1)', () => {
     const command = `exec ${shellQuote(NODE_BIN)} ${shellQuote(IDLE_AGENT)} idle`;
     const workflowPath = await writeWorkflow(dir, memoryWorkflowFrontMatter({ root: path.join(dir, 'ws'), store, command, extra: ['server:', '  port: 0'] }));
     const sink = new LogSink();
-    const service = await startService({ workflowPath, logger: sink.logger(), env: process.env });
+    const service = await startService({ workflowPath, logger: sink.logger(), env: process.env, profiles: testTrackerProfiles });
     services.push(service);
     await sink.waitFor((l) => l.msg === 'app-server stderr' && String(l.line).includes('idle-agent: turn started'), 'the agent turn to start');
     const base = service.server!.url;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logging/logger.js';
 import type { AppServerSessionOptions } from '../../src/runner/app-server/session.js';
-import type { AgentEvent, AgentEventName } from '../../src/runner/events.js';
+import type { AgentEvent, AgentEventName } from '../../src/domain/agent-event.js';
 import { REPO_ROOT, shellQuote } from '../support/codex.js';
 
 /** Node 24 from node_modules (never the system node). */

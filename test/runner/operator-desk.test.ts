@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { OperatorDesk, type OperatorEventName } from '../../src/runner/app-server/operator-desk.js';
 import { describeOperatorRequest, type OperatorRequestDraft } from '../../src/runner/app-server/operator-requests.js';
 import { TurnWatch } from '../../src/runner/app-server/turn-watch.js';
-import type { PendingOperatorRequest } from '../../src/runner/operator.js';
+import type { PendingOperatorRequest } from '../../src/domain/operator.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 const TURN_TIMEOUT_MS = 1_000;

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_APPROVAL_POLICY } from '../../src/config/types.js';
 import { describeOperatorRequest, operatorResponse, unansweredResponse, type OperatorRequestDraft } from '../../src/runner/app-server/operator-requests.js';
 import { approvalPosture, decideServerRequest, ServerRequestMethod, type DecisionContext } from '../../src/runner/app-server/server-requests.js';
-import { APPROVAL_DECISIONS } from '../../src/runner/operator.js';
+import { APPROVAL_DECISIONS } from '../../src/domain/operator.js';
 import { loadClientMessageValidator, type ClientMessageValidator } from '../support/codex-schema.js';
 
 let schema: ClientMessageValidator;

@@ -12,6 +12,7 @@ import { startAppServerSession, type AppServerSession, type AppServerSessionOpti
 import { REPO_ROOT } from '../support/codex.js';
 import { loadClientMessageValidator, type ClientMessageValidator, type ProtocolTranscript } from '../support/codex-schema.js';
 import { EventLog, fakeServerCommand, groupAlive, makeWorkspace, processAlive, sessionOptions, type TestWorkspace } from './helpers.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 let schema: ClientMessageValidator;
 beforeAll(async () => {
@@ -70,6 +71,11 @@ describe('§17.5 app-server session (fake app-server)', () => {
     expect(started[0]).toMatchObject({ sessionId: 'thread-1-turn-1', threadId: 'thread-1', turnId: 'turn-1', codexAppServerPid: session.pid });
     expect(log.named('turn_completed')).toHaveLength(1);
     expect(log.named('notification').map((event) => event.method)).toContain('item/started');
+    // Every event carries its structured activity (issue 7 item 7).
+    expect(log.named('notification').find((event) => event.method === 'item/started')?.activity).toEqual({ kind: 'message', phase: 'started', tool: null, command: null, detail: null });
+    expect(started[0]?.activity).toMatchObject({ kind: 'turn', phase: 'started' });
+    expect(log.named('token_usage_updated')[0]?.activity).toMatchObject({ kind: 'internal' });
+    expect(log.named('turn_completed')[0]?.activity).toMatchObject({ kind: 'turn', phase: 'completed' });
   });
 
   it('continuation turns reuse the thread, emit turn_started, and set the title only when it changes', async () => {
@@ -106,6 +112,26 @@ describe('§17.5 app-server session (fake app-server)', () => {
     });
     expect(log.named('startup_failed')).toHaveLength(1);
     expect(liveGroupCount()).toBe(0);
+  });
+
+  it('the session takes its timers and timestamps from the injected clock', async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1));
+    const startup = start({ command: fakeServerCommand('silent-thread-start'), readTimeoutMs: 5_000, startupTimeoutMs: 60_000, clock });
+    // initialize is answered; thread/start is not: its read timeout is a timer on this clock.
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (clock.pending().some((timer) => timer.delayMs === 5_000)) {
+          off();
+          resolve();
+        }
+      };
+      const off = clock.onChange(check);
+      check();
+    });
+    clock.advance(4_999);
+    clock.advance(1);
+    await expect(startup).rejects.toMatchObject({ code: 'response_timeout', message: expect.stringContaining('thread/start') });
+    expect(log.named('startup_failed')[0]?.timestamp.toISOString()).toBe('2030-01-01T00:00:05.000Z');
   });
 
   it('§17.5 turn timeout is enforced as a silence timer (turn_timeout)', async () => {
@@ -180,6 +206,8 @@ describe('§17.5 app-server session (fake app-server)', () => {
     expect(log.named(approvalEvent)).toHaveLength(2);
     expect(log.named('unsupported_tool_call')).toHaveLength(1);
     expect(log.named('tool_call_completed')).toHaveLength(1);
+    expect(log.named('tool_call_completed')[0]?.activity).toEqual({ kind: 'tool', phase: 'completed', tool: 'echo', command: null, detail: null });
+    expect(log.named('unsupported_tool_call')[0]?.activity).toMatchObject({ kind: 'tool', phase: 'failed' });
   });
 
   it('§17.5 user input requests are answered and end the turn with turn_input_required (no stall)', async () => {

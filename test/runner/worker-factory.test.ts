@@ -6,11 +6,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
-import type { AgentEvent } from '../../src/runner/events.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
 import { createWorkerStarter } from '../../src/service/worker-factory.js';
-import { MemoryTracker, memoryIssue } from '../../src/tracker/memory.js';
 import { workspaceKey } from '../../src/workspace/key.js';
 import { loadWorkflow, TempDirs, writeWorkflow } from '../conformance/support.js';
+import { MemoryTracker, memoryIssue } from '../support/memory-tracker.js';
 import { deferred } from '../support/wait.js';
 import { fakeServerCommand } from './helpers.js';
 

@@ -12,11 +12,11 @@ import type { Issue } from '../../src/domain/issue.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { createWorkerStarter } from '../../src/service/worker-factory.js';
 import { BatchedTrackerAdapter } from '../../src/tracker/batched.js';
-import { MemoryTracker, memoryIssue } from '../../src/tracker/memory.js';
 import { REFRESH_GATHER_MS } from '../../src/tracker/refresh-batcher.js';
 import type { TrackerAdapter } from '../../src/tracker/tracker.js';
 import { loadWorkflow, TempDirs, writeWorkflow } from '../conformance/support.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { MemoryTracker, memoryIssue } from '../support/memory-tracker.js';
 import { Pulse } from '../support/wait.js';
 import { fakeServerCommand } from './helpers.js';
 

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Issue } from '../../src/domain/issue.js';
 import { SymphonyError } from '../../src/errors.js';
-import type { AgentEvent, AgentEventSink } from '../../src/runner/events.js';
-import type { AnswerResult } from '../../src/runner/operator.js';
+import type { AgentEvent, AgentEventSink } from '../../src/domain/agent-event.js';
+import type { AnswerResult } from '../../src/domain/operator.js';
 import { runWorker, type WorkerDeps, type WorkerSession } from '../../src/runner/worker.js';
 import { captureLogger, type LogRecord } from '../support/log-capture.js';
 import { makeIssue } from '../support/issues.js';

@@ -5,7 +5,7 @@ import { failureBackoffMs, sortForDispatch, type SchedulerConfig } from '../../s
 import { initialState, type OrchestratorState } from '../../src/scheduler/state.js';
 import { snapshotState } from '../../src/scheduler/snapshot.js';
 import { makeIssue } from '../support/issues.js';
-import type { AgentEvent } from '../../src/runner/events.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
 
 const config: SchedulerConfig = {
   activeStates: ['Todo', 'In Progress'],
@@ -320,5 +320,56 @@ describe('scheduler core: telemetry and snapshot (§13.3, §13.5)', () => {
     expect(snap.retrying[0]).toMatchObject({ issue_identifier: 'T-2', attempt: 1, error: 'worker exited: x' });
     expect(snap.codex_totals.seconds_running).toBeCloseTo(2 + 4, 0);
     expect(snap.rate_limits).toEqual({ a: 1 });
+  });
+});
+
+describe('scheduler core: the typed run outcome (issue 7 item 7)', () => {
+  const issue = makeIssue({ identifier: 'R-1' });
+  const t0 = 1_000_000;
+  const started = step(initialState(), { type: 'candidates_fetched', issues: [issue] }, t0, config).state;
+  const ended = (state: OrchestratorState, outcome: Extract<SchedulerEvent, { type: 'worker_exited' }>['outcome']) =>
+    ofType([...step(state, { type: 'worker_exited', issueId: issue.id, outcome }, t0 + 4_000, config).effects], 'run_ended');
+
+  it('a normal exit is completed, with the duration and attempt', () => {
+    expect(ended(started, { kind: 'normal' })).toEqual([
+      { type: 'run_ended', issueId: issue.id, identifier: 'R-1', outcome: 'completed', reason: null, durationMs: 4_000, attempt: null, sessionId: null },
+    ]);
+  });
+
+  it('a failure is failed with its error; an operator timeout is blocked', () => {
+    expect(ended(started, { kind: 'failed', error: 'port_exit: gone', code: 'port_exit' })[0]).toMatchObject({ outcome: 'failed', reason: 'port_exit: gone' });
+    expect(ended(started, { kind: 'failed', error: 'operator_timeout: nobody answered', code: 'operator_timeout' })[0]).toMatchObject({ outcome: 'blocked', reason: 'operator_timeout: nobody answered' });
+  });
+
+  it('a run the orchestrator stopped is stopped with the stop reason, however the worker ended', () => {
+    const stopping = step(started, { type: 'stall_check' }, t0 + config.stallTimeoutMs + 1, config).state;
+    expect(ended(stopping, { kind: 'failed', error: 'canceled: stopped', code: 'canceled' })[0]).toMatchObject({ outcome: 'stopped', reason: 'stalled' });
+    const shutdown = step(started, { type: 'shutdown' }, t0 + 1, config).state;
+    expect(ended(shutdown, { kind: 'normal' })[0]).toMatchObject({ outcome: 'stopped', reason: 'shutdown' });
+  });
+
+  it('the shell has nothing to perform for it: exactly one per exit, none for an unknown issue', () => {
+    expect(ofType([...step(started, { type: 'worker_exited', issueId: 'nope', outcome: { kind: 'normal' } }, t0, config).effects], 'run_ended')).toEqual([]);
+  });
+});
+
+describe('scheduler core: the last activity of a run (issue 7 item 7)', () => {
+  it('keeps what the agent was doing across bookkeeping events and shows it as last_activity with words', () => {
+    const issue = makeIssue({ identifier: 'L-1' });
+    let s = step(initialState(), { type: 'candidates_fetched', issues: [issue] }, 0, config).state;
+    expect(snapshotState(s, 0).running[0]?.last_activity).toBeNull();
+    const command: AgentEvent = {
+      event: 'notification',
+      timestamp: new Date(0),
+      codexAppServerPid: 1,
+      method: 'item/started',
+      activity: { kind: 'command', phase: 'started', tool: null, command: 'npm test', detail: null },
+    };
+    s = step(s, { type: 'agent_event', issueId: issue.id, event: command }, 10, config).state;
+    const usage: AgentEvent = { event: 'token_usage_updated', timestamp: new Date(0), codexAppServerPid: 1, usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 } };
+    s = step(s, { type: 'agent_event', issueId: issue.id, event: usage }, 20, config).state;
+    const row = snapshotState(s, 30).running[0];
+    expect(row?.last_event).toBe('token_usage_updated');
+    expect(row?.last_activity).toEqual({ kind: 'command', phase: 'started', tool: null, command: 'npm test', detail: null, summary: 'running `npm test`' });
   });
 });

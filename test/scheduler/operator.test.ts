@@ -9,8 +9,8 @@ import type { Effect, SchedulerEvent } from '../../src/scheduler/events.js';
 import type { SchedulerConfig } from '../../src/scheduler/policy.js';
 import { initialState, type OrchestratorState } from '../../src/scheduler/state.js';
 import { snapshotState } from '../../src/scheduler/snapshot.js';
-import type { AgentEvent } from '../../src/runner/events.js';
-import type { PendingOperatorRequest } from '../../src/runner/operator.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
+import type { PendingOperatorRequest } from '../../src/domain/operator.js';
 import { makeIssue } from '../support/issues.js';
 
 const config: SchedulerConfig = {

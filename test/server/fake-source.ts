@@ -3,7 +3,7 @@
  * recorded refreshes and answers, and events pushed by the test. Every subscription change and
  * call wakes {@link FakeSource.pulse}.
  */
-import type { AnswerResult, OperatorAnswer } from '../../src/runner/operator.js';
+import type { AnswerResult, OperatorAnswer } from '../../src/domain/operator.js';
 import type { AnswerOutcome, IssueDetail, StatusEvent, StatusEventType, StatusSnapshot, StatusSource } from '../../src/status/types.js';
 import { Pulse } from '../support/wait.js';
 
@@ -22,6 +22,7 @@ export function sampleSnapshot(generatedAt = '2026-01-02T03:04:05.000Z'): Status
         turn_count: 2,
         last_event: 'notification',
         last_message: 'Working on tests',
+        last_activity: { kind: 'command', phase: 'started', tool: null, command: 'npm test', detail: null, summary: 'running `npm test`' },
         started_at: '2026-01-02T03:00:00.000Z',
         last_event_at: '2026-01-02T03:04:00.000Z',
         workspace_path: '/tmp/ws/MT-1',

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
-import type { PendingOperatorRequest } from '../../src/runner/operator.js';
+import type { PendingOperatorRequest } from '../../src/domain/operator.js';
 import { StatusHub, type WorkflowStatusSource } from '../../src/status/hub.js';
 import type { StatusEvent } from '../../src/status/types.js';
 import { SymphonyError } from '../../src/errors.js';

@@ -3,7 +3,7 @@
  * the test sets the snapshot and issue details, emits {@link StatusEvent}s to subscribers, and
  * reads back the answers and refreshes it received. Builders make realistic rows.
  */
-import type { OperatorAnswer } from '../../src/runner/operator.js';
+import type { OperatorAnswer } from '../../src/domain/operator.js';
 import type { BlockedRow, RetryRow, RunningRow, WaitingRow } from '../../src/scheduler/snapshot.js';
 import type { AnswerOutcome, IssueDetail, StatusEvent, StatusEventType, StatusSnapshot, StatusSource } from '../../src/status/types.js';
 import { Pulse } from './wait.js';
@@ -152,6 +152,7 @@ export function runningRow(identifier: string, overrides: Partial<RunningRow> = 
     turn_count: 3,
     last_event: 'notification',
     last_message: 'item/started: commandExecution',
+    last_activity: { kind: 'command', phase: 'started', tool: null, command: 'npm test', detail: null, summary: 'running `npm test`' },
     started_at: iso(-245_000),
     last_event_at: iso(-4_000),
     workspace_path: `/srv/symphony/workspaces/${identifier}`,

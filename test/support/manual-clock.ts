@@ -13,6 +13,8 @@ export interface ManualTimer {
   readonly delayMs: number;
   /** Epoch ms when it fires. */
   readonly dueAtMs: number;
+  /** True when it was armed with `{ unref: true }` (it would not keep a real process alive). */
+  readonly unref: boolean;
 }
 
 interface Entry extends ManualTimer {
@@ -36,10 +38,11 @@ export class ManualClock implements Clock {
     return this.#nowMs;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+  setTimeout(callback: () => void, delayMs: number, options?: { readonly unref?: boolean }): TimerHandle {
     const delay = Math.max(0, delayMs);
     const handle: TimerHandle = { __timer: true };
-    this.#timers.set(handle, { id: this.#nextId++, delayMs: delay, dueAtMs: this.#nowMs + delay, handle, callback });
+    const unref = options?.unref === true;
+    this.#timers.set(handle, { id: this.#nextId++, delayMs: delay, dueAtMs: this.#nowMs + delay, unref, handle, callback });
     this.#emit();
     return handle;
   }
@@ -52,7 +55,7 @@ export class ManualClock implements Clock {
   pending(): ManualTimer[] {
     return [...this.#timers.values()]
       .sort((a, b) => a.dueAtMs - b.dueAtMs || a.id - b.id)
-      .map(({ id, delayMs, dueAtMs }) => ({ id, delayMs, dueAtMs }));
+      .map(({ id, delayMs, dueAtMs, unref }) => ({ id, delayMs, dueAtMs, unref }));
   }
 
   /**

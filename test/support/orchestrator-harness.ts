@@ -6,17 +6,17 @@
  * conditions instead of sleeping.
  */
 import type { AgentConfig, CodexConfig, EffectiveWorkflow, ServiceConfig, TrackerConfig } from '../../src/config/types.js';
-import type { AnswerResult, OperatorAnswer } from '../../src/runner/operator.js';
+import type { AnswerResult, OperatorAnswer } from '../../src/domain/operator.js';
 import type { Issue } from '../../src/domain/issue.js';
 import { SymphonyError } from '../../src/errors.js';
-import type { AgentEvent } from '../../src/runner/events.js';
+import type { AgentEvent } from '../../src/domain/agent-event.js';
 import { Orchestrator, type WorkerHandle, type WorkerReport, type WorkflowSource } from '../../src/scheduler/orchestrator.js';
 import type { StateSnapshot } from '../../src/scheduler/snapshot.js';
 import type { StopReason } from '../../src/scheduler/state.js';
-import { MemoryTracker, type MemoryIssueInput, type MemoryTrackerOptions } from '../../src/tracker/memory.js';
 import type { ReadOptions, TrackerAdapter } from '../../src/tracker/tracker.js';
 import { captureLogger, type LogRecord } from './log-capture.js';
 import { ManualClock, type ManualTimer } from './manual-clock.js';
+import { MemoryTracker, type MemoryIssueInput, type MemoryTrackerOptions } from './memory-tracker.js';
 import { deferred, Pulse, type Deferred } from './wait.js';
 
 /** Partial overrides of the test config (nested sections merge). */

@@ -134,10 +134,10 @@ describe('§17.3 The adapter publishes the required compact profile', () => {
     expect(adapter.secretEnvironmentNames()).toEqual(['LINEAR_API_KEY', 'K']);
   });
 
-  it('registry: linear and memory kinds, nothing else', () => {
-    expect([...trackerProfiles.keys()].sort()).toEqual(['linear', 'memory']);
+  it('registry: linear only (memory is test support), nothing else', () => {
+    expect([...trackerProfiles.keys()]).toEqual(['linear']);
     expect(getTrackerProfile('linear')).toBe(linearTrackerProfile);
-    expect(getTrackerProfile('memory')?.kind).toBe('memory');
+    expect(getTrackerProfile('memory')).toBeUndefined();
     expect(getTrackerProfile('jira')).toBeUndefined();
     expect(getTrackerProfile('Linear')).toBeUndefined();
   });

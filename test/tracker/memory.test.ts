@@ -1,7 +1,16 @@
+/**
+ * The in-memory tracker of test support (`test/support/memory-tracker.ts`): the §11 contract, its
+ * store helpers, its `memory` profile, and the test registry that carries it (production refuses it).
+ */
 import { describe, expect, it } from 'vitest';
+import { effectiveWorkflowFromText } from '../../src/config/load.js';
 import { isSymphonyError } from '../../src/errors.js';
-import { MemoryTracker, memoryIssue, memoryTrackerFor, memoryTrackerProfile, resetMemoryTrackers } from '../../src/tracker/memory.js';
 import { silentLogger } from '../../src/logging/logger.js';
+import { trackerCache } from '../../src/service/tracker-cache.js';
+import { linearTrackerProfile } from '../../src/tracker/linear/profile.js';
+import { trackerProfiles } from '../../src/tracker/registry.js';
+import { MemoryTracker, memoryIssue, memoryTrackerFor, memoryTrackerProfile, resetMemoryTrackers } from '../support/memory-tracker.js';
+import { testTrackerProfiles } from '../support/tracker-registry.js';
 import { describeTrackerContract } from './contract.js';
 
 describeTrackerContract('memory', () => {
@@ -97,6 +106,30 @@ describe('memory tracker', () => {
     expect(adapter.kind).toBe('memory');
     expect(memoryTrackerProfile.validate({ store: 3 }, {}).errors[0]?.message).toBe('tracker.provider.store must be a non-empty string');
     expect(memoryTrackerProfile.secretEnvironmentNames(named.settings!)).toEqual([]);
+    resetMemoryTrackers();
+  });
+});
+
+describe('the test tracker registry', () => {
+  const file = '/nonexistent/memory-registry/WORKFLOW.md';
+  const text = '---\ntracker:\n  kind: memory\n  provider:\n    store: registry\n---\nWork on {{ issue.identifier }}.\n';
+
+  it('holds the production profiles (the same objects, first) and then memory', () => {
+    expect([...testTrackerProfiles.keys()]).toEqual([...trackerProfiles.keys(), 'memory']);
+    for (const [kind, profile] of trackerProfiles) expect(testTrackerProfiles.get(kind)).toBe(profile);
+    expect(testTrackerProfiles.get('linear')).toBe(linearTrackerProfile);
+    expect(testTrackerProfiles.get('memory')).toBe(memoryTrackerProfile);
+  });
+
+  it('a kind: memory workflow loads through it and its adapter is the named store; the production registry refuses it', () => {
+    resetMemoryTrackers();
+    const workflow = effectiveWorkflowFromText(text, file, { env: {}, profiles: testTrackerProfiles, tmpDir: '/tmp' });
+    expect(workflow.config.tracker).toMatchObject({ kind: 'memory', settings: { store: 'registry' }, activeStates: ['Todo', 'In Progress'] });
+    expect(trackerCache(testTrackerProfiles, silentLogger())(workflow.config)).toBe(memoryTrackerFor('registry'));
+    expect(() => trackerCache(trackerProfiles, silentLogger())(workflow.config)).toThrow(expect.objectContaining({ code: 'unsupported_tracker_kind' }));
+    expect(() => effectiveWorkflowFromText(text, file, { env: {}, profiles: trackerProfiles, tmpDir: '/tmp' })).toThrow(
+      expect.objectContaining({ code: 'unsupported_tracker_kind', message: `${file}: tracker.kind "memory" is not supported (supported: linear)` }),
+    );
     resetMemoryTrackers();
   });
 });

@@ -6,6 +6,8 @@ import { isSymphonyError, type SymphonyError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { runHook, type RunHookOptions } from '../../src/workspace/hooks.js';
 import { HOOK_OUTPUT_LOG_BYTES } from '../../src/workspace/output.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { Pulse } from '../support/wait.js';
 import { captureLogger, isAlive, processesWithEnv, useHookSandbox, waitFor, WARN } from './helpers.js';
 
 const { temps, env: hookEnv } = useHookSandbox();
@@ -65,15 +67,19 @@ describe('runHook', () => {
     const outside = await temps.make();
     const pidFile = path.join(outside, 'bg.pid');
     const token = randomUUID();
+    const clock = new ManualClock();
     const run = failure(
       runHook('after_create', `sleep 1000 & echo $! > ${JSON.stringify(pidFile)}; wait`, await options({
         timeoutMs: 3000,
         killGraceMs: 5000,
         env: hookEnv({ HOOK_TEST_TOKEN: token }),
+        clock,
       })),
     );
     const pid = await waitFor(() => (existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n') ? Number(readFileSync(pidFile, 'utf8')) : undefined), 'the background pid');
     expect(isAlive(pid)).toBe(true);
+    // The timeout is a clock position: the hook runs until the test moves the clock past it.
+    clock.advance(3000);
     const error = await run;
     expect(isSymphonyError(error, 'hook_timeout')).toBe(true);
     await waitFor(() => (isAlive(pid) ? undefined : true), `background sleep ${pid} to be gone`);
@@ -113,5 +119,33 @@ describe('runHook', () => {
     const error = await failure(runHook('before_run', 'true', { ...opts, cwd: path.join(opts.cwd, 'missing') }));
     expect(isSymphonyError(error, 'hook_failed')).toBe(true);
     expect(error.message).toContain('does not exist');
+  });
+});
+
+describe('runHook timers (clock-driven)', () => {
+  function clocked(): { clock: ManualClock; pulse: Pulse } {
+    const clock = new ManualClock();
+    const pulse = new Pulse();
+    clock.onChange(pulse.notify);
+    return { clock, pulse };
+  }
+
+  it('times the hook out when the clock reaches timeoutMs, however little real time passed', async () => {
+    const { clock, pulse } = clocked();
+    const run = failure(runHook('before_run', 'sleep 1000', await options({ timeoutMs: 600_000, clock })));
+    const limit = await pulse.waitFor(() => clock.pending().find((timer) => timer.delayMs === 600_000), 'the hook timeout timer');
+    clock.advanceTo(limit.dueAtMs);
+    const error = await run;
+    expect(isSymphonyError(error, 'hook_timeout')).toBe(true);
+    expect(error.message).toBe('before_run hook timed out after 600000 ms for ABC-1');
+    // The kill grace and the pipe-settle bound were armed on the same clock and cleared once unneeded.
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it('a hook that exits in time leaves no timer armed', async () => {
+    const { clock } = clocked();
+    const outcome = await runHook('after_run', 'echo done', await options({ clock }));
+    expect(outcome?.stdout).toBe('done\n');
+    expect(clock.pending()).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
  * Linux only (reads `/proc`); elsewhere the snapshot is empty and this is a no-op.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock, type Clock } from '../../domain/clock.js';
 
 /** A process identified by pid and kernel start time (guards against pid reuse). */
 export interface ProcessRef {
@@ -65,10 +65,19 @@ export function isRunning(ref: ProcessRef): boolean {
   return stat !== null && stat.state !== 'Z' && stat.startTime === ref.startTime;
 }
 
-async function waitGone(refs: readonly ProcessRef[], ms: number, pollMs: number): Promise<ProcessRef[]> {
+/** How often {@link reapDescendants} re-reads `/proc` while it waits, ms. */
+const REAP_POLL_MS = 20;
+
+function delay(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    clock.setTimeout(resolve, ms);
+  });
+}
+
+async function waitGone(refs: readonly ProcessRef[], ms: number, pollMs: number, clock: Clock): Promise<ProcessRef[]> {
   let alive = refs.filter(isRunning);
   for (let waited = 0; alive.length > 0 && waited < ms; waited += pollMs) {
-    await delay(pollMs);
+    await delay(clock, pollMs);
     alive = alive.filter(isRunning);
   }
   return alive;
@@ -77,10 +86,12 @@ async function waitGone(refs: readonly ProcessRef[], ms: number, pollMs: number)
 /**
  * Waits up to `graceMs` for `refs` to exit on their own, SIGKILLs the survivors, then waits up to
  * `graceMs` more for them to disappear. Resolves either way; never throws.
+ *
+ * @param graceMs - each of the two waits, ms, counted in {@link REAP_POLL_MS} polls of `/proc`.
+ * @param clock - times the polls. Default {@link systemClock}.
  */
-export async function reapDescendants(refs: readonly ProcessRef[], graceMs: number): Promise<void> {
-  const pollMs = 20;
-  const survivors = await waitGone(refs, graceMs, pollMs);
+export async function reapDescendants(refs: readonly ProcessRef[], graceMs: number, clock: Clock = systemClock): Promise<void> {
+  const survivors = await waitGone(refs, graceMs, REAP_POLL_MS, clock);
   for (const ref of survivors) {
     try {
       process.kill(ref.pid, 'SIGKILL');
@@ -88,5 +99,5 @@ export async function reapDescendants(refs: readonly ProcessRef[], graceMs: numb
       // already gone
     }
   }
-  await waitGone(survivors, graceMs, pollMs);
+  await waitGone(survivors, graceMs, REAP_POLL_MS, clock);
 }

@@ -10,10 +10,10 @@
  * turn ends first. Once the session is gone, nothing more is written.
  */
 import { oneLine, SymphonyError } from '../../errors.js';
-import type { AgentEventName } from '../events.js';
+import type { AgentEventName } from '../../domain/agent-event.js';
 import type { RequestId } from '../jsonrpc/messages.js';
 import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
-import type { AnswerResult, PendingOperatorRequest } from '../operator.js';
+import type { AnswerResult, PendingOperatorRequest } from '../../domain/operator.js';
 import { operatorResponse, unansweredResponse, type OperatorRequestDraft } from './operator-requests.js';
 import type { TurnWatch } from './turn-watch.js';
 

@@ -14,7 +14,7 @@
  * - `item/tool/requestUserInput` → `{answers: {<question id>: {answers: [<string>…]}}}`.
  */
 import { oneLine } from '../../errors.js';
-import { APPROVAL_DECISIONS, type ApprovalDecision, type OperatorQuestion, type OperatorQuestionOption, type PendingOperatorRequest } from '../operator.js';
+import { APPROVAL_DECISIONS, type ApprovalDecision, type OperatorQuestion, type OperatorQuestionOption, type PendingOperatorRequest } from '../../domain/operator.js';
 import { ServerRequestMethod } from './request-methods.js';
 
 /** A {@link PendingOperatorRequest} before it is queued (no `sinceMs` / `deadlineMs` yet). */

@@ -4,13 +4,15 @@
  * active turn, and shutdown. `session.ts` drives it; nothing else should.
  */
 import { DEFAULT_OPERATOR_TIMEOUT_MS } from '../../config/types.js';
+import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
 import { oneLine, SymphonyError } from '../../errors.js';
 import { SessionLog, type StreamDirection } from '../../logging/session-log.js';
 import type { GroupExit } from '../../process/group.js';
-import type { AgentEvent, AgentEventName, TokenTotals } from '../events.js';
+import { defaultActivity, type AgentEvent, type AgentEventName, type TokenTotals } from '../../domain/agent-event.js';
 import type { ConnectionHandlers, JsonRpcConnection } from '../jsonrpc/connection.js';
 import type { JsonRpcNotification, JsonRpcRequest, RequestId } from '../jsonrpc/messages.js';
-import type { AnswerResult } from '../operator.js';
+import type { AnswerResult } from '../../domain/operator.js';
+import { notificationActivity } from './activity.js';
 import { reapDescendants, snapshotDescendants } from './descendants.js';
 import { describeExit, type LaunchedAppServer } from './launch.js';
 import { OperatorDesk } from './operator-desk.js';
@@ -52,9 +54,13 @@ export class SessionCore {
   private redactedLine: string | null = null;
   private readonly sessionLog: SessionLog | null;
 
+  private readonly clock: Clock;
+
   constructor(private readonly options: AppServerSessionOptions) {
+    this.clock = options.clock ?? systemClock;
     this.advertised = new Set(options.tools.map((tool) => tool.name));
     this.desk = new OperatorDesk({
+      timers: this.clock,
       timeoutMs: options.operatorTimeoutMs ?? DEFAULT_OPERATOR_TIMEOUT_MS,
       respond: (id, result, request) => this.respondToOperatorRequest(id, result, request),
       emit: (event, fields) => this.emit(event, fields),
@@ -109,7 +115,7 @@ export class SessionCore {
     this.connection = connection;
     void launched.group.exited.then((exit) => {
       // Let buffered output drain first; the stream close usually follows at once.
-      setTimeout(() => this.markGone(exit), EXIT_SETTLE_MS).unref();
+      this.clock.setTimeout(() => this.markGone(exit), EXIT_SETTLE_MS, { unref: true });
     });
   }
 
@@ -117,12 +123,12 @@ export class SessionCore {
   async exitWithin(ms: number): Promise<GroupExit | null> {
     const exited = this.launched?.group.exited;
     if (exited === undefined) return null;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), ms);
+      timer = this.clock.setTimeout(() => resolve(null), ms);
     });
     const exit = await Promise.race([exited, timeout]);
-    clearTimeout(timer);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
     return exit;
   }
 
@@ -207,7 +213,7 @@ export class SessionCore {
     // Sandboxed agent commands live outside the group; remember them before the tree unravels.
     const tree = group.pid > 0 ? snapshotDescendants(group.pid) : [];
     await group.terminate(this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-    await reapDescendants(tree, DESCENDANT_GRACE_MS);
+    await reapDescendants(tree, DESCENDANT_GRACE_MS, this.clock);
     await this.sessionLog?.close();
   }
 
@@ -252,7 +258,7 @@ export class SessionCore {
       this.emit('rate_limits_updated', { method, rateLimits: extractRateLimits(params) });
       return;
     }
-    this.emit('notification', { method, message: summarizeNotification(method, params) });
+    this.emit('notification', { method, message: summarizeNotification(method, params), activity: notificationActivity(method, params) });
   }
 
   private onRequest({ id, method, params }: JsonRpcRequest): void {
@@ -262,7 +268,7 @@ export class SessionCore {
       posture: approvalPosture(this.options.approvalPolicy),
       operatorChannel: this.options.operatorChannel === true,
       advertisedTools: this.advertised,
-      nowMs: Date.now(),
+      nowMs: this.clock.now(),
     });
     switch (decision.kind) {
       case 'answer':
@@ -272,7 +278,7 @@ export class SessionCore {
         return;
       case 'unsupported_tool':
         connection.respond(id, decision.result);
-        this.emit('unsupported_tool_call', { method, message: decision.message });
+        this.emit('unsupported_tool_call', { method, message: decision.message, activity: { kind: 'tool', phase: 'failed', tool: decision.tool, command: null, detail: 'not offered to this session' } });
         return;
       case 'input_required': {
         connection.respond(id, decision.result);
@@ -322,7 +328,11 @@ export class SessionCore {
       return;
     }
     this.connection?.respond(id, toolCallResponse({ success, text }));
-    this.emit(success ? 'tool_call_completed' : 'tool_call_failed', { method, message: `${tool}: ${oneLine(text, 150)}` });
+    this.emit(success ? 'tool_call_completed' : 'tool_call_failed', {
+      method,
+      message: `${tool}: ${oneLine(text, 150)}`,
+      activity: { kind: 'tool', phase: success ? 'completed' : 'failed', tool, command: null, detail: success ? null : oneLine(text, 150) },
+    });
   }
 
   private emit(event: AgentEventName, fields: EventFields): void {
@@ -330,7 +340,8 @@ export class SessionCore {
       this.turnId === null
         ? this.threadId === '' ? {} : { threadId: this.threadId }
         : { threadId: this.threadId, turnId: this.turnId, sessionId: `${this.threadId}-${this.turnId}` };
-    const payload: AgentEvent = { event, timestamp: new Date(), codexAppServerPid: this.pid, ...ids, ...fields };
+    // Every event leaves with its structured activity (issue 7 item 7).
+    const payload: AgentEvent = { event, timestamp: new Date(this.clock.now()), codexAppServerPid: this.pid, ...ids, ...fields, activity: fields.activity ?? defaultActivity({ event, ...fields }) };
     try {
       this.options.onEvent(payload);
     } catch (error) {

@@ -11,9 +11,10 @@ import { DEFAULT_STARTUP_TIMEOUT_MS } from '../../config/types.js';
 import { SymphonyError, toSymphonyError } from '../../errors.js';
 import { packageVersion } from '../../version.js';
 import type { Logger } from '../../logging/logger.js';
+import type { Clock } from '../../domain/clock.js';
 import type { AgentToolSpec, ToolResult } from '../../tracker/tracker.js';
-import type { AgentEventSink } from '../events.js';
-import type { AnswerResult, OperatorAnswer } from '../operator.js';
+import type { AgentEventSink } from '../../domain/agent-event.js';
+import type { AnswerResult, OperatorAnswer } from '../../domain/operator.js';
 import { JsonRpcConnection } from '../jsonrpc/connection.js';
 import { describeExit, isCommandNotFound, launchAppServer, resolveWorkspaceCwd, type LaunchedAppServer } from './launch.js';
 import { ClientMethod, defaultTurnSandboxPolicy, initializeParams, readThreadId, readTurnId, threadSetNameParams, threadStartParams, turnStartParams, type ClientInfo } from './protocol.js';
@@ -65,6 +66,11 @@ export interface AppServerSessionOptions {
   startupTimeoutMs?: number;
   /** Maximum stream silence during a turn, ms (`codex.turn_timeout_ms`). */
   turnTimeoutMs: number;
+  /**
+   * Time for every timer of the session (request timeouts, the turn's silence timer, operator
+   * deadlines, exit settling) and for event timestamps. Default: the system clock.
+   */
+  clock?: Clock;
   /** Tools advertised on `thread/start` (Codex dynamic tools). */
   tools: readonly AgentToolSpec[];
   /** Executes an advertised tool host-side; should never reject (a rejection becomes a failure result). */
@@ -157,7 +163,12 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
   } catch (error) {
     throw core.startupFailed(toSymphonyError(error, 'port_exit'));
   }
-  const connection = new JsonRpcConnection(launched.stdout, launched.stdin, core.handlers(), { onSend: options.onSend, onReceive: options.onReceive, onLine: core.streamTap() });
+  const connection = new JsonRpcConnection(launched.stdout, launched.stdin, core.handlers(), {
+    onSend: options.onSend,
+    onReceive: options.onReceive,
+    onLine: core.streamTap(),
+    ...(options.clock === undefined ? {} : { timers: options.clock }),
+  });
   core.attach(launched, connection);
   const { signal } = options;
   const startupTimeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
@@ -223,7 +234,7 @@ class LiveSession implements AppServerSession {
     const gone = this.core.goneError();
     if (gone !== null) throw gone;
     this.inTurn = true;
-    const watch = new TurnWatch(this.options.turnTimeoutMs);
+    const watch = new TurnWatch(this.options.turnTimeoutMs, this.options.clock);
     this.core.beginTurn(watch);
     try {
       await this.nameThread(input.title);

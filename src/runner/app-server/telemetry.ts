@@ -6,7 +6,7 @@
  * per-field high-water mark so a stale or partial update can never move them backwards.
  */
 import { oneLine } from '../../errors.js';
-import type { TokenTotals } from '../events.js';
+import type { TokenTotals } from '../../domain/agent-event.js';
 
 /** Notification methods with a dedicated meaning. */
 export const ServerNotificationMethod = {

@@ -11,6 +11,7 @@
  * Classification of the answer is the caller's (pure) job.
  */
 import PQueue from 'p-queue';
+import { systemClock, type Clock } from '../../domain/clock.js';
 import { SymphonyError, oneLine } from '../../errors.js';
 import type { TrackerRequestObserver } from '../../metrics/tracker-observer.js';
 import { classifyReply } from './classify.js';
@@ -65,6 +66,11 @@ export interface LinearTransportOptions {
   readonly queue?: PQueue;
   /** Told about every request sent (operation, duration, §11.4 error category or null). Default: none. */
   readonly observer?: TrackerRequestObserver;
+  /**
+   * Times the `timeoutMs` deadline (armed when a request leaves the queue, cleared when it ends).
+   * Request durations for the observer stay `performance.now()` measurements. Default {@link systemClock}.
+   */
+  readonly clock?: Clock;
 }
 
 /** A request queue allowing {@link LINEAR_MAX_CONCURRENT_REQUESTS} in flight. */
@@ -93,6 +99,7 @@ export class LinearTransport {
   readonly #apiKey: SecretString;
   readonly #queue: PQueue;
   readonly #observer: TrackerRequestObserver | null;
+  readonly #clock: Clock;
 
   /** Keeps the options; sends nothing. `endpoint` must already be validated (see `settings.ts`). */
   constructor(options: LinearTransportOptions) {
@@ -102,6 +109,7 @@ export class LinearTransport {
     this.#apiKey = options.apiKey;
     this.#queue = options.queue ?? linearRequestQueue();
     this.#observer = options.observer ?? null;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /**
@@ -139,7 +147,7 @@ export class LinearTransport {
     const where = `Linear request ${operation} to ${this.#endpoint}`;
     if (signal?.aborted) throw new SymphonyError('tracker_request', `${where} aborted before it was sent`);
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
+    const timer = this.#clock.setTimeout(() => deadline.abort(), this.#timeoutMs);
     const combined = signal ? AbortSignal.any([deadline.signal, signal]) : deadline.signal;
     const startedAt = performance.now();
     try {
@@ -163,7 +171,7 @@ export class LinearTransport {
       const quotesSecret = reason !== describeFailure(error, (text) => text);
       throw new SymphonyError('tracker_request', `${where} failed: ${reason}`, quotesSecret ? {} : { cause: error });
     } finally {
-      clearTimeout(timer);
+      this.#clock.clearTimeout(timer);
     }
   }
 

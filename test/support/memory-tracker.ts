@@ -1,13 +1,17 @@
 /**
- * An in-memory {@link TrackerAdapter} for scheduler and orchestrator tests (spec §11 contract,
- * STYLE "narrow adapters with an in-memory fake beside them"), and its test-only profile
+ * TEST SUPPORT. An in-memory {@link TrackerAdapter} for scheduler, orchestrator and service tests
+ * (spec §11 contract, STYLE "narrow adapters with an in-memory fake beside them"), and its profile
  * `tracker.kind: memory`. The store is mutable; every call is recorded.
+ *
+ * Not part of the build: the production registry (`src/tracker/registry.ts`) holds `linear` only,
+ * so the real daemon and `symphony check` refuse `kind: memory` (`unsupported_tracker_kind`).
+ * Tests reach the profile through `testTrackerProfiles` in `./tracker-registry.ts`.
  */
-import type { Issue } from '../domain/issue.js';
-import { stateIn } from '../domain/issue.js';
-import { SymphonyError, type TrackerErrorCode } from '../errors.js';
-import type { TrackerProfile } from './profile.js';
-import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter, TrackerProbeResult } from './tracker.js';
+import type { Issue } from '../../src/domain/issue.js';
+import { stateIn } from '../../src/domain/issue.js';
+import { SymphonyError, type TrackerErrorCode } from '../../src/errors.js';
+import type { TrackerProfile } from '../../src/tracker/profile.js';
+import type { AgentToolSpec, ReadOptions, ToolContext, ToolResult, TrackerAdapter, TrackerProbeResult } from '../../src/tracker/tracker.js';
 
 /** Issue fields for the store: `identifier` required; `id` defaults to it, `title` too, `state` to `Todo`. */
 export type MemoryIssueInput = Partial<Issue> & { readonly identifier: string };
@@ -178,9 +182,10 @@ export interface MemorySettings {
 }
 
 /**
- * TEST-ONLY profile for `tracker.kind: memory`. Provider key `store` (optional string) names the
- * process-wide {@link MemoryTracker} that `create` returns, so a test can seed it with
- * `memoryTrackerFor(store)`. No secrets; Linear's default states.
+ * The profile for `tracker.kind: memory` (registered only in `testTrackerProfiles`). Provider key
+ * `store` (optional non-empty string, default `default`) names the process-wide
+ * {@link MemoryTracker} that `create` returns, so a test can seed it with `memoryTrackerFor(store)`.
+ * No secrets; Linear's default states.
  */
 export const memoryTrackerProfile: TrackerProfile<MemorySettings> = Object.freeze({
   kind: 'memory',
