@@ -19,6 +19,25 @@ export function fakeServerCommand(scenario: string): string {
 }
 
 /** A workspace root with one issue workspace inside it. */
+/**
+ * Front matter lines of a memory-tracker workflow whose agent is the fake app-server running
+ * `scenario`, with `max_turns: 1`; `codex` and `agent` take extra lines (already indented).
+ */
+export function fakeAgentWorkflow(dir: string, scenario: string, extra: { readonly codex?: readonly string[]; readonly agent?: readonly string[] } = {}): string[] {
+  return [
+    'tracker:',
+    '  kind: memory',
+    'workspace:',
+    `  root: ${JSON.stringify(path.join(dir, 'workspaces'))}`,
+    'codex:',
+    `  command: ${JSON.stringify(fakeServerCommand(scenario))}`,
+    ...(extra.codex ?? []),
+    'agent:',
+    '  max_turns: 1',
+    ...(extra.agent ?? []),
+  ];
+}
+
 export interface TestWorkspace {
   readonly root: string;
   readonly workspace: string;

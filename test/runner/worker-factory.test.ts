@@ -12,25 +12,14 @@ import { workspaceKey } from '../../src/workspace/key.js';
 import { loadWorkflow, TempDirs, writeWorkflow } from '../conformance/support.js';
 import { MemoryTracker, memoryIssue } from '../support/memory-tracker.js';
 import { deferred } from '../support/wait.js';
-import { fakeServerCommand } from './helpers.js';
+import { fakeAgentWorkflow } from './helpers.js';
 
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
 
 async function setup(operatorTimeoutMs: number) {
   const dir = await dirs.make('symphony-factory-');
-  const file = await writeWorkflow(dir, [
-    'tracker:',
-    '  kind: memory',
-    'workspace:',
-    `  root: ${JSON.stringify(path.join(dir, 'workspaces'))}`,
-    'codex:',
-    `  command: ${JSON.stringify(fakeServerCommand('approval-wait'))}`,
-    '  approval_policy: untrusted',
-    'agent:',
-    '  max_turns: 1',
-    `  operator_timeout_ms: ${operatorTimeoutMs}`,
-  ]);
+  const file = await writeWorkflow(dir, fakeAgentWorkflow(dir, 'approval-wait', { codex: ['  approval_policy: untrusted'], agent: [`  operator_timeout_ms: ${operatorTimeoutMs}`] }));
   const workflow = await loadWorkflow(file, process.env);
   const issue = memoryIssue({ identifier: 'ABC/9', id: 'issue-9' });
   return { dir, workflow, issue, tracker: new MemoryTracker({ issues: [issue] }) };

@@ -5,7 +5,6 @@
  * once. The batcher's window runs on a manual clock that the test moves explicitly (or never), so
  * the outcome does not depend on how the processes are scheduled.
  */
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EffectiveWorkflow } from '../../src/config/types.js';
 import type { Issue } from '../../src/domain/issue.js';
@@ -18,7 +17,7 @@ import { loadWorkflow, TempDirs, writeWorkflow } from '../conformance/support.js
 import { ManualClock } from '../support/manual-clock.js';
 import { MemoryTracker, memoryIssue } from '../support/memory-tracker.js';
 import { Pulse } from '../support/wait.js';
-import { fakeServerCommand } from './helpers.js';
+import { fakeAgentWorkflow } from './helpers.js';
 
 const dirs = new TempDirs();
 afterEach(() => dirs.cleanup());
@@ -27,16 +26,7 @@ const N = 4;
 
 async function setup(scenario: string) {
   const dir = await dirs.make('symphony-refresh-batching-');
-  const file = await writeWorkflow(dir, [
-    'tracker:',
-    '  kind: memory',
-    'workspace:',
-    `  root: ${JSON.stringify(path.join(dir, 'workspaces'))}`,
-    'codex:',
-    `  command: ${JSON.stringify(fakeServerCommand(scenario))}`,
-    'agent:',
-    '  max_turns: 1',
-  ]);
+  const file = await writeWorkflow(dir, fakeAgentWorkflow(dir, scenario));
   const workflow = await loadWorkflow(file, process.env);
   const issues = Array.from({ length: N }, (_, i) => memoryIssue({ identifier: `ABC-${i + 1}`, id: `issue-${i + 1}`, state: 'In Progress' }));
   return { workflow, issues, memory: new MemoryTracker({ issues }) };
