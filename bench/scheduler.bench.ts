@@ -68,6 +68,7 @@ function retryEntryFor(issue: Issue, index: number): RetryEntry {
     attempt,
     dueAtMs: NOW_MS + 10_000 * 2 ** (attempt - 1),
     error: index % 3 === 0 ? null : `worker exited: codex app-server exited with code 1 (attempt ${attempt})`,
+    errorCode: null,
     kind: index % 3 === 0 ? 'continuation' : 'failure',
     cause: index % 3 === 0 ? 'continuation' : 'worker_failed',
     issueUrl: issue.url,

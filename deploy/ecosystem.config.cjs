@@ -14,7 +14,14 @@
 //   SYMPHONY_LOGS_ROOT     --logs-root (symphony.log, session logs)   default: ./log next to the workflow
 //   SYMPHONY_PORT          --port of the HTTP dashboard/API            default: none (server.port applies)
 //   SYMPHONY_PM2_LOG_DIR   where pm2 writes the daemon's stdout/stderr default: SYMPHONY_LOGS_ROOT
-//   SYMPHONY_NODE          the node binary (>= 22.12)                  default: `node` on pm2's PATH
+//   SYMPHONY_NODE          the node binary (22.22+, 24 or 26+)         default: `node` on pm2's PATH
+//
+// Node.js: the daemon runs on SYMPHONY_NODE (else the `node` on pm2's PATH), which need not be
+// the node pm2 itself runs on. It needs 22.22+, 24 or 26+ (23 and 25 are not
+// supported); with an older one it exits 1 at once with one line in symphony.err.log,
+// `symphony needs Node.js >= 22.22, excluding 23 and 25 (found 20.20.2 at /usr/bin/node)`, and
+// pm2 gives up after max_restarts. Install Node 24 from NodeSource, the official nodejs.org
+// tarball or nvm, and set SYMPHONY_NODE to its absolute path (e.g. `SYMPHONY_NODE=$(nvm which 24)`).
 //
 // Stopping: `pm2 stop` signals the daemon only (treekill: false) with pm2's kill signal, SIGINT
 // (PM2_KILL_SIGNAL=SIGTERM in the environment that starts the pm2 daemon changes it; symphony

@@ -2,7 +2,9 @@
  * `symphony check [WORKFLOW.md]`: a pre-flight for operators. Five checks, in order, one line each
  * on stdout as soon as it is known:
  *
- * 1. `workflow` — the file loads and validates (typed config, §5–§6) and its prompt template parses (§5.4);
+ * 1. `workflow` — the file loads and validates (typed config, §5–§6) and its prompt template parses
+ *    and renders against a sample issue (§5.4; `checkPromptTemplate`), as at startup; config
+ *    warnings (unknown keys among them) go to stderr as `symphony check: warning: …`;
  * 2. `tracker` — the adapter's {@link TrackerAdapter.probe} reaches the tracker with the configured
  *    credentials (Linear: the viewer, and the project named by `project_slug`);
  * 3. `login shell` — one `bash -lc 'exit 0'` with the daemon's environment, timed: `WARN` above
@@ -28,7 +30,7 @@ import type { ServiceConfig } from '../config/types.js';
 import { oneLine, SymphonyError, toSymphonyError } from '../errors.js';
 import { silentLogger } from '../logging/logger.js';
 import type { GroupExit } from '../process/group.js';
-import { parsePromptTemplate } from '../prompt/render.js';
+import { checkPromptTemplate } from '../prompt/check.js';
 import { reapDescendants, snapshotDescendants } from '../runner/app-server/descendants.js';
 import { describeExit, isCommandNotFound, launchAppServer } from '../runner/app-server/launch.js';
 import { ClientMethod, initializeParams } from '../runner/app-server/protocol.js';
@@ -93,12 +95,11 @@ export async function runCheck(command: { readonly workflowPath: string }, io: C
 
   let config: ServiceConfig;
   try {
-    const workflow = await loadEffectiveWorkflow(command.workflowPath, { env, profiles });
+    const workflow = await loadEffectiveWorkflow(command.workflowPath, { env, profiles, validatePrompt: checkPromptTemplate });
     config = workflow.config;
     secrets = secretValues(config, env);
-    parsePromptTemplate(workflow.promptTemplate, config.workflowPath);
     for (const warning of workflow.warnings) io.stderr(`symphony check: warning: ${oneLine(warning)}\n`);
-    report({ name: 'workflow', status: 'ok', detail: `${config.workflowPath} is valid (tracker.kind ${config.tracker.kind}; prompt template parses)` });
+    report({ name: 'workflow', status: 'ok', detail: `${config.workflowPath} is valid (tracker.kind ${config.tracker.kind}; prompt template renders)` });
   } catch (error) {
     report({ name: 'workflow', status: 'FAIL', detail: toSymphonyError(error).toLine() });
     for (const name of ['tracker', 'login shell', 'codex', 'workspace root'] as const) report({ name, status: 'skip', detail: 'no valid workflow to check against' });

@@ -12,6 +12,7 @@ import { DEFAULT_APPROVAL_POLICY, DEFAULT_MAX_CONCURRENT_LAUNCHES, DEFAULT_OPERA
 import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
 import { envRefName, expandPath, resolveEnvRef } from './resolve.js';
 import { Collector, describe, isMap, toInteger, typeName, type ConfigIssue, type RawMap } from './collector.js';
+import { unknownKeyWarnings } from './keys.js';
 
 export type { ConfigIssue } from './collector.js';
 
@@ -45,9 +46,11 @@ export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1
 /**
  * Builds the effective typed configuration from a raw front-matter map.
  *
- * Absent or `null` values take their §6.4 default; unknown keys are ignored. Never throws.
+ * Absent or `null` values take their §6.4 default; unknown keys are ignored, each with a warning
+ * naming the file and its dotted path (see {@link unknownKeyWarnings}). Never throws.
  *
- * Implements spec §6.1 steps 3-5, §6.3 checks on the config, §6.4 defaults, §13.7 `server.*`.
+ * Implements spec §5.3 (unknown keys), §6.1 steps 3-5, §6.3 checks on the config, §6.4 defaults,
+ * §13.7 `server.*`.
  */
 export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions): BuildResult {
   const ctx = new Collector();
@@ -60,6 +63,7 @@ export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions)
   const codex = buildCodex(codexSection, ctx);
   const server = buildServer(ctx.section(raw, 'server'), ctx, options.env);
   const secretEnvNames = [...new Set([...collectEnvRefs(raw), ...(tracker?.secretNames ?? [])])];
+  ctx.warnings.push(...unknownKeyWarnings(raw, { workflowPath: options.workflowPath, profile: profileOf(raw, options.profiles) }));
   if (ctx.errors.length > 0 || tracker === null) return { errors: ctx.errors, warnings: ctx.warnings };
   const { workflowPath } = options;
   const config: ServiceConfig = { workflowPath, tracker: tracker.config, pollIntervalMs, workspaceRoot, hooks, agent, codex, server, secretEnvNames };
@@ -108,6 +112,12 @@ function buildTracker(section: RawMap, ctx: Collector, options: BuildOptions): B
     config: { kind, settings, provider, requiredLabels, activeStates, terminalStates },
     secretNames: profile.secretEnvironmentNames(settings),
   };
+}
+
+/** The profile of `tracker.kind`, when it names a supported one (errors are `buildTracker`'s). */
+function profileOf(raw: Readonly<RawMap>, profiles: ReadonlyMap<string, TrackerProfile>): TrackerProfile | undefined {
+  const kind = isMap(raw.tracker) ? raw.tracker.kind : undefined;
+  return typeof kind === 'string' ? profiles.get(kind) : undefined;
 }
 
 /** `profile.validate`, with a (contract-breaking) throw turned into an issue so the build never throws. */

@@ -3,11 +3,19 @@
  * turn the first issue into one operator-readable {@link SymphonyError} (spec §5.5, §6.1, §6.3).
  */
 import path from 'node:path';
-import { SymphonyError, oneLine } from '../errors.js';
+import { SymphonyError, toSymphonyError } from '../errors.js';
 import type { TrackerProfile } from '../tracker/profile.js';
 import { buildServiceConfig, type ConfigIssue } from './build.js';
 import type { EffectiveWorkflow } from './types.js';
 import { parseWorkflowText, readWorkflowText } from './workflow.js';
+
+/** Where a prompt template sits in its workflow file, for error messages that give file lines. */
+export interface PromptLocation {
+  /** Absolute path of the workflow file. */
+  readonly workflowPath: string;
+  /** 1-based file line on which the (trimmed) template starts. */
+  readonly line: number;
+}
 
 /** Options of {@link loadEffectiveWorkflow}. */
 export interface LoadOptions {
@@ -16,10 +24,12 @@ export interface LoadOptions {
   /** Supported tracker kinds → adapter profile (the real map comes from `src/tracker/registry.ts`). */
   readonly profiles: ReadonlyMap<string, TrackerProfile>;
   /**
-   * Optional prompt-template check (owned by the prompt module). It may throw; template errors
-   * only fail runs (spec §5.5), so a throw becomes a warning here, never a load failure.
+   * The prompt-template check (owned by the prompt module: `checkPromptTemplate` in
+   * `src/prompt/check.ts`), run after the config validated. Its throw fails the load like a config
+   * error: startup and `symphony check` fail, a reload is rejected. Absent: the template is not
+   * checked (it can then only fail runs).
    */
-  readonly validatePrompt?: (template: string) => void;
+  readonly validatePrompt?: (template: string, location: PromptLocation) => void;
   /** System temp dir for the default workspace root. Default `os.tmpdir()`. */
   readonly tmpDir?: string;
 }
@@ -31,7 +41,8 @@ export interface LoadOptions {
  * @throws SymphonyError `missing_workflow_file`, `workflow_parse_error`,
  *   `workflow_front_matter_not_a_map`, or the first config issue's code (`invalid_config`,
  *   `unsupported_tracker_kind`, `invalid_tracker_config`, `missing_tracker_secret`) with the
- *   message `<absolute path>: <key path> ...` and every issue in `details.issues`.
+ *   message `<absolute path>: <key path> ...` and every issue in `details.issues`; then whatever
+ *   `options.validatePrompt` throws (`template_parse_error`, `template_render_error`).
  *
  * Implements spec §5.1-§5.5, §6.1 and the config part of §6.3.
  */
@@ -53,16 +64,14 @@ export function effectiveWorkflowFromText(text: string, absolutePath: string, op
     ...(options.tmpDir === undefined ? {} : { tmpDir: options.tmpDir }),
   });
   if (built.config === undefined) throw configError(absolutePath, built.errors);
-  const warnings = [...built.warnings];
   if (options.validatePrompt) {
     try {
-      options.validatePrompt(file.promptTemplate);
+      options.validatePrompt(file.promptTemplate, { workflowPath: absolutePath, line: file.promptLine });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      warnings.push(`prompt template: ${oneLine(reason, 300)} (runs will fail until it is fixed)`);
+      throw toSymphonyError(error, 'template_parse_error');
     }
   }
-  return { config: built.config, promptTemplate: file.promptTemplate, warnings };
+  return { config: built.config, promptTemplate: file.promptTemplate, promptLine: file.promptLine, warnings: built.warnings };
 }
 
 /** One error for a failed build: the first issue's code and message, all issues in `details.issues`. */

@@ -1,7 +1,10 @@
 /**
  * The hot-reload store: holds the last known good {@link EffectiveWorkflow}, watches `WORKFLOW.md`
- * and re-applies it on change (spec §6.2). An invalid file never replaces the good one; it is
- * reported (`rejected` event, `lastError`) and blocks new dispatch until fixed (spec §5.5).
+ * and re-applies it on change (spec §6.2). An invalid file — a config error, or a prompt template
+ * that fails `validatePrompt` (it does not parse or render against a sample issue) — never
+ * replaces the good one; it is reported (`rejected` event, `lastError`) and blocks new dispatch
+ * until fixed (spec §5.5). Every load's warnings (unknown keys among them) are logged once at
+ * warn level, with `workflow_path`.
  *
  * States: VALID (lastError null) ⇄ INVALID (lastError set, `current()` = last good). Every check
  * runs through one queue, so watch events and `refresh()` never race.

@@ -114,7 +114,12 @@ export interface EffectiveWorkflow {
   readonly config: ServiceConfig;
   /** Trimmed Markdown body; may be empty (a default prompt is then used). */
   readonly promptTemplate: string;
-  /** Non-fatal remarks to log once (permissive policies, deprecated keys). */
+  /** 1-based line of WORKFLOW.md on which `promptTemplate` starts (for error lines). Default 1. */
+  readonly promptLine?: number;
+  /**
+   * Non-fatal remarks to log once per load (permissive policies, aliases, unknown keys — the latter
+   * as `<file>: <dotted key> is not a known key and is ignored (did you mean …?)`).
+   */
   readonly warnings: readonly string[];
 }
 

@@ -13,6 +13,11 @@ export interface WorkflowFile {
   readonly config: Record<string, unknown>;
   /** Markdown body after the front matter, trimmed; may be empty. */
   readonly promptTemplate: string;
+  /**
+   * 1-based line of the file on which `promptTemplate` starts (after the closing `---` and any
+   * blank lines the trim removed), so a template error's line N is file line `promptLine + N - 1`.
+   */
+  readonly promptLine: number;
 }
 
 const FENCE = /^---[ \t]*$/;
@@ -71,13 +76,21 @@ export function missingWorkflowError(absolutePath: string, cause: unknown): Symp
 export function parseWorkflowText(text: string, filePath: string): WorkflowFile {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   if (lines.length === 0 || !FENCE.test(lines[0] ?? '')) {
-    return { config: {}, promptTemplate: lines.join('\n').trim() };
+    return { config: {}, ...trimmedBody(lines, 1) };
   }
   const closing = lines.findIndex((line, index) => index > 0 && FENCE.test(line));
   const yamlLines = closing === -1 ? lines.slice(1) : lines.slice(1, closing);
   const body = closing === -1 ? [] : lines.slice(closing + 1);
   const config = parseFrontMatter(yamlLines.join('\n'), filePath, closing === -1);
-  return { config, promptTemplate: body.join('\n').trim() };
+  return { config, ...trimmedBody(body, closing === -1 ? lines.length + 1 : closing + 2) };
+}
+
+/** The trimmed body and the file line it starts on; `firstLine` is the file line of `lines[0]`. */
+function trimmedBody(lines: readonly string[], firstLine: number): { promptTemplate: string; promptLine: number } {
+  const joined = lines.join('\n');
+  const promptTemplate = joined.trim();
+  const leading = joined.slice(0, joined.length - joined.trimStart().length);
+  return { promptTemplate, promptLine: firstLine + (leading.match(/\n/g)?.length ?? 0) };
 }
 
 /** Parses the YAML between the fences; line numbers in errors are file lines (YAML starts on line 2). */

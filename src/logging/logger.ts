@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { SymphonyError } from '../errors.js';
 
 /** The logger type used everywhere. Child loggers carry `issue_id`, `issue_identifier`, `session_id`. */
 export type Logger = PinoLogger;
@@ -14,7 +15,10 @@ export type Logger = PinoLogger;
 export interface LoggerOptions {
   /** Directory for `symphony.log`; created if missing. Omit for stdout only. */
   readonly logsRoot?: string | null;
-  /** pino level. Default `info`, or `LOG_LEVEL` from the environment. */
+  /**
+   * The level: one of {@link LOG_LEVELS}, case-insensitive. Default: `LOG_LEVEL` from the
+   * environment, else `info` (see {@link resolveLogLevel}; an unknown value throws).
+   */
   readonly level?: string;
   /** Replaces stdout (tests). */
   readonly stdout?: DestinationStream;
@@ -43,15 +47,41 @@ export const REDACTED_KEYS = [
 
 const redactPaths = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
+/** The levels `LOG_LEVEL` accepts, from the fewest lines to the most; `silent` logs nothing. */
+export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The level for `value` (`LOG_LEVEL`, or {@link LoggerOptions.level}): trimmed and lower-cased,
+ * so `DEBUG` is `debug`; `undefined` or a blank value is `info`. Pure.
+ *
+ * @throws SymphonyError `invalid_config` (`LOG_LEVEL must be one of …, got "verbose"`) for any
+ *   other value; the daemon then does not start.
+ */
+export function resolveLogLevel(value: string | undefined): LogLevel {
+  const wanted = (value ?? '').trim().toLowerCase();
+  if (wanted === '') return 'info';
+  const level = LOG_LEVELS.find((known) => known === wanted);
+  if (level === undefined) {
+    throw new SymphonyError('invalid_config', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`, { details: { key: 'LOG_LEVEL' } });
+  }
+  return level;
+}
+
 /**
  * Creates the daemon's root logger: stdout and/or `<logsRoot>/symphony.log` (see
- * {@link LoggerOptions.console}).
+ * {@link LoggerOptions.console}), at {@link LoggerOptions.level} or else `LOG_LEVEL` (default
+ * `info`), read once here.
  *
  * A file sink that cannot be opened does not stop the daemon (spec §13.2): the error is logged as
  * a warning on stdout and logging continues there.
+ *
+ * @throws SymphonyError `invalid_config` when the level is not one of {@link LOG_LEVELS}.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  const level = resolveLogLevel(options.level ?? process.env.LOG_LEVEL);
   const stdout = (): { stream: DestinationStream; level: pino.Level } => ({ stream: options.stdout ?? pino.destination({ fd: 1, sync: false }), level: 'trace' });
   const streams: { stream: DestinationStream; level: pino.Level }[] = options.console === false ? [] : [stdout()];
   let fileError: unknown = null;

@@ -138,7 +138,8 @@ export class DaemonMetrics {
           this.#dispatches.inc();
           return;
         case 'retry_scheduled':
-          this.#retries.inc({ cause: oneOf(event.data.cause, RETRY_CAUSES) });
+          // A retry brought forward by a reload is the same retry, not a new one.
+          if (event.data.rearmed !== true) this.#retries.inc({ cause: oneOf(event.data.cause, RETRY_CAUSES) });
           return;
         case 'run_ended':
           this.#runs.inc({ outcome: oneOf(event.data.outcome, RUN_OUTCOMES) });

@@ -7,6 +7,7 @@
  */
 import { normalizeStateName, type Issue } from '../domain/issue.js';
 import type { RunOutcome } from '../domain/run-outcome.js';
+import type { WorkflowSection } from '../config/store.js';
 import type { Effect, SchedulerEvent, WorkerOutcome } from './events.js';
 import {
   CONTINUATION_DELAY_MS,
@@ -97,10 +98,18 @@ class Draft {
   }
 
   /** Queues a retry, replacing any existing one for the issue (spec §8.4). */
-  scheduleRetry(issueId: string, identifier: string, attempt: number, cause: RetryCause, error: string | null, issueUrl: string | null): void {
+  scheduleRetry(
+    issueId: string,
+    identifier: string,
+    attempt: number,
+    cause: RetryCause,
+    error: string | null,
+    issueUrl: string | null,
+    errorCode: string | null = null,
+  ): void {
     const kind: RetryEntry['kind'] = cause === 'continuation' ? 'continuation' : 'failure';
     const delayMs = kind === 'continuation' ? CONTINUATION_DELAY_MS : failureBackoffMs(attempt, this.config.maxRetryBackoffMs);
-    this.retryAttempts.set(issueId, { issueId, identifier, attempt, dueAtMs: this.nowMs + delayMs, error, kind, cause, issueUrl });
+    this.retryAttempts.set(issueId, { issueId, identifier, attempt, dueAtMs: this.nowMs + delayMs, error, errorCode, kind, cause, issueUrl });
     this.claimed.add(issueId);
     this.effects.push({ type: 'arm_retry_timer', issueId, delayMs });
     this.log(kind === 'continuation' ? 'info' : 'warn', 'retry scheduled', {
@@ -162,6 +171,39 @@ class Draft {
  * answered. Retrying would only ask again, so the issue is blocked instead (extension, issue 3).
  */
 const BLOCKING_CODES: ReadonlySet<string> = new Set(['operator_timeout', 'turn_input_required']);
+
+/**
+ * Worker failure codes a workflow reload may fix, each with the sections whose change may fix it
+ * (`any`: every valid reload, even one that only restored validity). A failure retry with one of
+ * these codes is re-armed by `workflow_reloaded` when one of its sections changed.
+ */
+export const RELOAD_MAY_FIX: Readonly<Record<string, readonly WorkflowSection[] | 'any'>> = {
+  template_parse_error: ['prompt'],
+  template_render_error: ['prompt'],
+  invalid_config: 'any',
+  missing_workflow_file: 'any',
+  workflow_parse_error: 'any',
+  workflow_front_matter_not_a_map: 'any',
+  unsupported_tracker_kind: ['tracker'],
+  invalid_tracker_config: ['tracker'],
+  missing_tracker_secret: ['tracker'],
+  codex_not_found: ['codex'],
+  hook_failed: ['hooks'],
+  hook_timeout: ['hooks'],
+};
+
+/**
+ * Delay of a retry re-armed by a workflow reload, ms: the continuation delay (1 s), so a burst of
+ * saves settles and the re-armed retry runs with the newest workflow.
+ */
+export const RELOAD_RETRY_DELAY_MS = CONTINUATION_DELAY_MS;
+
+/** True when a reload changing `changed` may fix a failure with `code` (see {@link RELOAD_MAY_FIX}). */
+export function reloadMayFix(code: string, changed: readonly WorkflowSection[]): boolean {
+  const sections = Object.hasOwn(RELOAD_MAY_FIX, code) ? RELOAD_MAY_FIX[code] : undefined;
+  if (sections === undefined) return false;
+  return sections === 'any' || sections.some((section) => changed.includes(section));
+}
 
 function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number): RunningEntry {
   return {
@@ -307,7 +349,7 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
   } else if (outcome.code !== undefined && BLOCKING_CODES.has(outcome.code)) {
     d.block(entry, outcome.error);
   } else {
-    d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'worker_failed', `worker exited: ${outcome.error}`, url);
+    d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'worker_failed', `worker exited: ${outcome.error}`, url, outcome.code ?? null);
   }
 }
 
@@ -352,6 +394,32 @@ function onRetryRefreshed(d: Draft, issueId: string, issue: Issue | null): void 
     return;
   }
   d.dispatch(issue, retry.attempt);
+}
+
+/**
+ * A valid reload (issue 10 item 7): every failure retry still waiting whose error code the reload
+ * may fix ({@link reloadMayFix}) is re-armed to come due in {@link RELOAD_RETRY_DELAY_MS}, keeping
+ * its attempt number; one already due sooner keeps its time. Continuations, retries of other
+ * causes and re-reads in flight are left alone.
+ */
+function onWorkflowReloaded(d: Draft, changed: readonly WorkflowSection[]): void {
+  if (d.shuttingDown) return;
+  const dueAtMs = d.nowMs + RELOAD_RETRY_DELAY_MS;
+  for (const retry of [...d.retryAttempts.values()]) {
+    if (retry.kind !== 'failure' || retry.errorCode === null || retry.dueAtMs <= dueAtMs) continue;
+    if (!reloadMayFix(retry.errorCode, changed)) continue;
+    d.retryAttempts.set(retry.issueId, { ...retry, dueAtMs });
+    d.effects.push({ type: 'arm_retry_timer', issueId: retry.issueId, delayMs: RELOAD_RETRY_DELAY_MS, rearmed: true });
+    d.log('info', 'retry re-armed: the workflow reload may fix its error', {
+      issue_id: retry.issueId,
+      issue_identifier: retry.identifier,
+      attempt: retry.attempt,
+      delay_ms: RELOAD_RETRY_DELAY_MS,
+      error_code: retry.errorCode,
+      changed_sections: [...changed],
+      outcome: 'retrying',
+    });
+  }
 }
 
 function onShutdown(d: Draft): void {
@@ -415,6 +483,9 @@ export function step(state: OrchestratorState, event: SchedulerEvent, nowMs: num
       else d.scheduleRetry(event.issueId, retry.identifier, retry.attempt + 1, 'refresh_failed', `retry refresh failed: ${event.error}`, retry.issueUrl);
       break;
     }
+    case 'workflow_reloaded':
+      onWorkflowReloaded(d, event.changedSections);
+      break;
     case 'shutdown':
       onShutdown(d);
       break;

@@ -5,6 +5,7 @@
 import type { Issue } from '../domain/issue.js';
 import type { AgentEvent } from '../domain/agent-event.js';
 import type { RunOutcome } from '../domain/run-outcome.js';
+import type { WorkflowSection } from '../config/store.js';
 import type { StopReason } from './state.js';
 
 /** Something that happened; the core decides what follows. */
@@ -26,6 +27,12 @@ export type SchedulerEvent =
   /** The due retry's re-read: the issue, null when not visible, or a failure. */
   | { readonly type: 'retry_refreshed'; readonly issueId: string; readonly issue: Issue | null }
   | { readonly type: 'retry_refresh_failed'; readonly issueId: string; readonly error: string }
+  /**
+   * A valid workflow reload replaced the effective workflow (spec §6.2); `changedSections` as the
+   * store reports them (empty when only validity was restored). Failure retries whose error the
+   * reload may have fixed are re-armed to come due soon (see `RELOAD_MAY_FIX` in `core.ts`).
+   */
+  | { readonly type: 'workflow_reloaded'; readonly changedSections: readonly WorkflowSection[] }
   /** Stop everything; dispatch nothing more. */
   | { readonly type: 'shutdown' };
 
@@ -40,7 +47,8 @@ export type Effect =
   | { readonly type: 'start_worker'; readonly issue: Issue; readonly attempt: number | null }
   | { readonly type: 'stop_worker'; readonly issueId: string; readonly reason: StopReason }
   /** (Re)arm the retry timer for `issueId` to fire after `delayMs` (cancelling any previous one). */
-  | { readonly type: 'arm_retry_timer'; readonly issueId: string; readonly delayMs: number }
+  /** `rearmed`: an existing retry brought forward by a reload (not a new retry; metrics do not count it). */
+  | { readonly type: 'arm_retry_timer'; readonly issueId: string; readonly delayMs: number; readonly rearmed?: boolean }
   | { readonly type: 'cancel_retry_timer'; readonly issueId: string }
   /** Re-read one issue by id for a due retry (spec §16.6 `on_retry_timer`). */
   | { readonly type: 'fetch_retry_issue'; readonly issueId: string }

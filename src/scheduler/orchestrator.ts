@@ -3,6 +3,7 @@
  * owns the poll timer, retry timers, tracker reads and worker handles. Every state change goes
  * through {@link Orchestrator.apply}, which runs `step` and performs the returned effects.
  */
+import type { WorkflowSection } from '../config/store.js';
 import type { ServiceConfig } from '../config/types.js';
 import type { Issue } from '../domain/issue.js';
 import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
@@ -146,6 +147,20 @@ export class Orchestrator {
     }
     this.scheduleTick(0);
     return false;
+  }
+
+  /**
+   * Tells the orchestrator a valid reload replaced the workflow (spec §6.2; the service calls it
+   * from the store's `reloaded` event): applies `workflow_reloaded`, which re-arms failure retries
+   * whose error the reload may fix to come due in `RELOAD_RETRY_DELAY_MS` (1 s), then requests an
+   * immediate tick (new poll interval, limits and states apply at once, see {@link requestRefresh}).
+   *
+   * @param changedSections - the sections the reload changed (empty when only validity came back).
+   */
+  workflowReloaded(changedSections: readonly WorkflowSection[]): void {
+    if (this.stopped) return;
+    this.apply({ type: 'workflow_reloaded', changedSections });
+    this.requestRefresh();
   }
 
   /**
@@ -327,8 +342,9 @@ export class Orchestrator {
         ...(pendingRemoval ? { notBefore: pendingRemoval } : {}),
       });
     } catch (error) {
-      const line = `failed to spawn agent: ${toSymphonyError(error).toLine()}`;
-      queueMicrotask(() => this.apply({ type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: line } }));
+      const failure = toSymphonyError(error);
+      const line = `failed to spawn agent: ${failure.toLine()}`;
+      queueMicrotask(() => this.apply({ type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: line, code: failure.code } }));
       return;
     }
     this.workers.set(issue.id, handle);

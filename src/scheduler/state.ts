@@ -97,6 +97,12 @@ export interface RetryEntry {
   readonly dueAtMs: number;
   /** Why it was scheduled; null for a continuation after a normal exit. */
   readonly error: string | null;
+  /**
+   * The `SymphonyError` code of the worker failure that scheduled it (`template_render_error`,
+   * `turn_failed`…), when the worker reported one; null for every other cause. A valid reload
+   * re-arms a retry whose code it may have fixed (`workflow_reloaded`).
+   */
+  readonly errorCode: string | null;
   readonly kind: 'continuation' | 'failure';
   /** What led to it (status surfaces and metrics label retries by it). */
   readonly cause: RetryCause;

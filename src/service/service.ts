@@ -6,7 +6,7 @@ import path from 'node:path';
 import { WorkflowStore } from '../config/store.js';
 import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import type { Logger } from '../logging/logger.js';
-import { parsePromptTemplate } from '../prompt/render.js';
+import { checkPromptTemplate } from '../prompt/check.js';
 import { Orchestrator } from '../scheduler/orchestrator.js';
 import type { Clock } from '../domain/clock.js';
 import type { TrackerProfile } from '../tracker/profile.js';
@@ -68,7 +68,9 @@ export interface RunningService {
  * Starts the daemon.
  *
  * @throws SymphonyError when the workflow cannot be loaded or fails validation (startup validation,
- * spec §6.3); nothing is left running in that case.
+ * spec §6.3: the config, then the prompt template rendered against a sample issue —
+ * `template_parse_error` / `template_render_error` naming the `WORKFLOW.md` line); nothing is
+ * left running in that case.
  */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
@@ -78,7 +80,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     env,
     profiles,
     logger: logger.child({ component: 'workflow' }),
-    validatePrompt: (template) => void parsePromptTemplate(template, options.workflowPath),
+    // A template that does not parse or render against a sample issue fails startup and rejects a reload.
+    validatePrompt: checkPromptTemplate,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const port = options.port ?? store.current().config.server.port;
@@ -123,9 +126,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       }
     },
   });
-  store.on('reloaded', () => {
-    // Re-arms the poll timer with the new interval and applies new limits/states right away.
-    orchestrator.requestRefresh();
+  store.on('reloaded', ({ changedSections }) => {
+    // Retries waiting out a backoff for an error the reload may fix come due soon; then an
+    // immediate tick re-arms the poll timer with the new interval and applies new limits/states.
+    orchestrator.workflowReloaded(changedSections);
   });
   const config = store.current().config;
   logger.info(

@@ -5,9 +5,12 @@
  */
 import type { EffectiveWorkflow } from '../config/types.js';
 import type { Issue } from '../domain/issue.js';
+import { logAgentEvent } from '../logging/agent-events.js';
 import type { Logger } from '../logging/logger.js';
 import { systemClock, type Clock } from '../domain/clock.js';
+import { toSymphonyError } from '../errors.js';
 import { continuationGuidance } from '../prompt/continuation.js';
+import { locatePromptError } from '../prompt/check.js';
 import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
 import { startAppServerSession } from '../runner/app-server/session.js';
 import { createLaunchLimiter, type LaunchLimiter } from '../runner/launch-limiter.js';
@@ -92,7 +95,14 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
         const git = await gitSummary(path, env);
         if (git) logger.info({ workspace: path, git_branch: git.branch, git_head: git.head, git_changed_files: git.changedFiles }, 'workspace git state');
       },
-      renderPrompt: (i, a) => renderPrompt(parsePromptTemplate(workflow.promptTemplate, config.workflowPath), { issue: i, attempt: a }),
+      renderPrompt: (i, a) => {
+        try {
+          return renderPrompt(parsePromptTemplate(workflow.promptTemplate, config.workflowPath), { issue: i, attempt: a });
+        } catch (error) {
+          // The WORKFLOW.md line, not the line in the body (issue 10 item 3).
+          throw locatePromptError(toSymphonyError(error, 'template_render_error'), { workflowPath: config.workflowPath, line: workflow.promptLine ?? 1 }, i.identifier);
+        }
+      },
       continuationText: (i, turnNumber, maxTurns) => continuationGuidance({ issue: i, turnNumber, maxTurns }),
       startSession: async (workspacePath, onEvent, signal) => {
         // A reload that changes the bound applies to the launches still waiting.
@@ -155,6 +165,8 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
         signal: controller.signal,
         logger,
         onEvent: (event) => {
+          // `operator waiting` (warn): the run is held until someone answers.
+          logAgentEvent(logger, event);
           try {
             report.agentEvent(event);
           } catch (error) {

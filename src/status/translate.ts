@@ -37,8 +37,10 @@ export function statusEventsOf(change: OrchestratorChange): UnnumberedEvent[] {
     } else if (effect.type === 'arm_retry_timer') {
       const retry = state.retryAttempts.get(effect.issueId);
       if (retry === undefined) continue;
-      const words = retry.kind === 'continuation' ? 'continuation queued' : `retry ${retry.attempt} queued (${retry.cause})`;
+      const rearmed = effect.rearmed === true;
+      const words = rearmed ? `retry ${retry.attempt} brought forward: the workflow reload may fix its error` : retry.kind === 'continuation' ? 'continuation queued' : `retry ${retry.attempt} queued (${retry.cause})`;
       push('retry_scheduled', retry.issueId, retry.identifier, words, {
+        rearmed,
         attempt: retry.attempt,
         kind: retry.kind,
         cause: retry.cause,

@@ -52,6 +52,13 @@ export interface TrackerProfile<Settings = unknown> {
   readonly defaultTerminalStates: readonly string[];
   /** Provider keys that may also appear flat under `tracker` (legacy workflows). */
   readonly flatProviderKeys: readonly string[];
+  /**
+   * Every `tracker.provider` key the adapter reads. When given, the config layer warns once about
+   * each other key written under `tracker.provider` (full dotted path, the workflow file, a "did
+   * you mean" for near misses; spec §5.3: still ignored, never an error), so `validate` must not
+   * warn about unknown keys itself. Absent: the config layer leaves provider keys to `validate`.
+   */
+  readonly providerKeys?: readonly string[];
   /** Validates and resolves `$VAR`/fallback env for the provider map; never throws. */
   validate(provider: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): ProviderValidation<Settings>;
   /** Secret env names the settings came from (removed from agent environments). */

@@ -62,8 +62,9 @@ const STREAM_SETTLE_MS = 1000;
  *   SIGKILLed whenever the hook's shell exits, so a hook cannot leave background processes behind.
  * - Output: each stream is captured up to 64 KiB; logs carry at most 2 KiB of each, with a
  *   `… [truncated N bytes]` marker.
- * - Logs: `hook started` (info); `hook completed` (info, exit code and `duration_ms`; output at
- *   debug); `hook failed` / `hook timed out` (warn, with truncated output).
+ * - Logs: `hook started` (info); `hook completed` (info, exit code and `duration_ms`), then
+ *   `hook output` (info, truncated `stdout` and `stderr`) when the hook wrote anything;
+ *   `hook failed` / `hook timed out` (warn, with truncated output).
  *
  * @returns the outcome when the hook exited 0, or null for an empty script.
  * @throws SymphonyError `hook_failed` ("<hook> hook failed for <identifier> (exit N): <first
@@ -122,7 +123,8 @@ export async function runHook(name: HookName, script: string | null | undefined,
     });
   }
   logger.info(result, 'hook completed');
-  if (out !== '' || err !== '') logger.debug({ ...fields, ...logged }, 'hook output');
+  // At info, so an operator sees what a clone or a setup script said without turning on debug.
+  if (out !== '' || err !== '') logger.info({ ...fields, ...logged }, 'hook output');
   return { hook: name, exitCode: 0, durationMs, stdout: out, stderr: err };
 }
 

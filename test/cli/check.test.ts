@@ -60,6 +60,8 @@ interface WorkflowOptions {
   readonly readTimeoutMs?: number;
   readonly startupTimeoutMs?: number;
   readonly prompt?: string;
+  /** Rewrites the front matter lines (typos, extra sections). */
+  readonly edit?: (lines: string[]) => string[];
 }
 
 async function writeWorkflow(o: WorkflowOptions = {}): Promise<string> {
@@ -74,7 +76,7 @@ async function writeWorkflow(o: WorkflowOptions = {}): Promise<string> {
     ...(o.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: o.startupTimeoutMs }),
   });
   const file = path.join(dir, 'WORKFLOW.md');
-  await writeFile(file, `---\n${lines.join('\n')}\n---\n${o.prompt ?? 'Work on {{ issue.identifier }}.'}\n`);
+  await writeFile(file, `---\n${(o.edit ?? ((l) => l))(lines).join('\n')}\n---\n${o.prompt ?? 'Work on {{ issue.identifier }}.'}\n`);
   return file;
 }
 
@@ -82,13 +84,14 @@ interface CheckRun {
   readonly exitCode: number | null;
   readonly lines: string[];
   readonly output: string;
+  readonly stderr: string;
 }
 
 async function runCheckCli(args: readonly string[], key = API_KEY, extraEnv: NodeJS.ProcessEnv = {}): Promise<CheckRun> {
   const daemon: Daemon = startDaemon(['check', ...args], { cwd: dir, env: { ...process.env, [KEY_ENV]: key, LOG_LEVEL: 'info', ...extraEnv } });
   cleanups.push(() => daemon.destroy());
   const exit = await daemon.waitForExit(CHECK_TIMEOUT_MS);
-  return { exitCode: exit.exitCode, lines: daemon.stdoutLines.filter((l) => l !== ''), output: daemon.output };
+  return { exitCode: exit.exitCode, lines: daemon.stdoutLines.filter((l) => l !== ''), output: daemon.output, stderr: daemon.stderr };
 }
 
 /** A HOME whose `.profile` sources a `.bashrc` that sleeps `seconds` (a slow login profile). */
@@ -123,7 +126,7 @@ describe('symphony check', () => {
     const before = linear.requests.length;
     const run = await runCheckCli([file]);
     expect(run.lines.map((l) => l.slice(0, 5))).toEqual(['ok   ', 'ok   ', 'ok   ', 'ok   ', 'ok   ']);
-    expect(run.lines[0]).toBe(`ok   workflow: ${file} is valid (tracker.kind linear; prompt template parses)`);
+    expect(run.lines[0]).toBe(`ok   workflow: ${file} is valid (tracker.kind linear; prompt template renders)`);
     expect(run.lines[1]).toBe(`ok   tracker: linear reached as Ada Lovelace <user-ada@fake.linear>; project "${PROJECT}" is "Project ${PROJECT}"`);
     // The suite's HOME is empty: the login shell is quick.
     expect(run.lines[2]).toMatch(new RegExp(`^ok {3}login shell: bash -lc took \\d+\\.\\d s \\(HOME ${process.env.HOME}\\)$`));
@@ -206,7 +209,10 @@ describe('symphony check', () => {
     const file = path.join(await realpath(dir), 'WORKFLOW.md');
     const cases: { text: string; line: RegExp | string }[] = [
       { text: `---\n${tracker}\npolling:\n  interval_ms: fast\n---\nPrompt.\n`, line: /^FAIL workflow: invalid_config: .*WORKFLOW\.md: polling\.interval_ms/ },
-      { text: `---\n${tracker}\n---\nHello {% if %}\n`, line: /^FAIL workflow: template_parse_error: .*WORKFLOW\.md: .*prompt template parse error/ },
+      // The tracker section is lines 2-7 and the closing fence line 8: the body starts on line 9.
+      { text: `---\n${tracker}\n---\nHello {% if %}\n`, line: `FAIL workflow: template_parse_error: ${file}:9: prompt template: invalid value expression: ""` },
+      { text: `---\n${tracker}\n---\nHello\n{% if attempt %}retry\n`, line: `FAIL workflow: template_parse_error: ${file}:10: prompt template: tag {% if attempt %} not closed` },
+      { text: `---\n${tracker}\n---\n\nWork on {{ issue.identifier }}.\n{{ issue.nope }}\n`, line: `FAIL workflow: template_render_error: ${file}:11: prompt template: undefined variable issue.nope` },
       // The in-memory tracker is test support: the real CLI refuses the kind, naming the supported ones.
       { text: '---\ntracker:\n  kind: memory\n---\nPrompt.\n', line: `FAIL workflow: unsupported_tracker_kind: ${file}: tracker.kind "memory" is not supported (supported: linear)` },
     ];
@@ -229,6 +235,41 @@ describe('symphony check', () => {
     expect(missing.exitCode).toBe(1);
     expect(missing.lines[0]).toMatch(/^FAIL workflow: missing_workflow_file: .*nope\.md/);
     expect(missing.lines).toHaveLength(5);
+  });
+
+  it('unknown keys pass (spec §5.3) with one warning each on stderr: file, dotted path, did-you-mean, unsupported sections', async () => {
+    const file = await writeWorkflow({
+      edit: (lines) => [
+        ...lines.map((line) => line.replace('  interval_ms: 60000', '  intervl_ms: 60000')),
+        'codx:',
+        '  command: codex app-server',
+        'agent:',
+        '  max_turn: 3',
+        '  max_concurrent_agents_by_state:',
+        '    human review: 1',
+        'worker:',
+        '  ssh_hosts: [build-1, build-2]',
+        'observability:',
+        '  dashboard_enabled: true',
+      ],
+    });
+    const run = await runCheckCli([file]);
+    expect(run.exitCode).toBe(0);
+    expect(run.lines[0]).toBe(`ok   workflow: ${file} is valid (tracker.kind linear; prompt template renders)`);
+    expect(run.stderr.split('\n').filter((l) => l !== '')).toEqual([
+      `symphony check: warning: ${file}: polling.intervl_ms is not a known key and is ignored (did you mean polling.interval_ms?)`,
+      `symphony check: warning: ${file}: codx is not a known key and is ignored (did you mean codex?)`,
+      `symphony check: warning: ${file}: agent.max_turn is not a known key and is ignored (did you mean agent.max_turns?)`,
+      `symphony check: warning: ${file}: worker.ssh_hosts is ignored: remote workers are not supported (yet); every agent runs on this host`,
+      `symphony check: warning: ${file}: observability.dashboard_enabled is ignored: observability.* is not supported; this daemon has server.* (dashboard and API), metrics (GET /metrics) and the terminal status view instead`,
+    ]);
+  });
+
+  it('a linear provider key typo warns with the nearest provider key', async () => {
+    const file = await writeWorkflow({ edit: (lines) => lines.flatMap((line) => (line.startsWith('    project_slug:') ? [line, '    asignee: me'] : [line])) });
+    const run = await runCheckCli([file]);
+    expect(run.lines[0]).toMatch(/^ok {3}workflow: /);
+    expect(run.stderr).toBe(`symphony check: warning: ${file}: tracker.provider.asignee is not a linear provider key and is ignored (did you mean tracker.provider.assignee?)\n`);
   });
 
   it('a login shell slower than 2 s is reported with WARN, naming HOME; the exit code stays 0', async () => {

@@ -117,16 +117,19 @@ describe('symphony CLI: arguments and exit codes (§17.7)', () => {
   });
 
   it('§17.7 CLI surfaces startup failure cleanly: exit 1, one stderr line naming the error class and the key path', async () => {
-    const cases: { front: string; code: string; names: string }[] = [
+    const cases: { front: string; code: string; names: string; body?: string }[] = [
       { front: `${LINEAR_TRACKER}\npolling:\n  interval_ms: fast`, code: 'invalid_config', names: 'polling.interval_ms' },
       { front: 'tracker: [', code: 'workflow_parse_error', names: 'invalid YAML' },
       { front: 'tracker:\n  kind: jira', code: 'unsupported_tracker_kind', names: 'tracker.kind' },
       { front: 'tracker:\n  kind: memory', code: 'unsupported_tracker_kind', names: 'tracker.kind "memory" is not supported (supported: linear)' },
       { front: 'tracker:\n  kind: linear\n  provider:\n    api_key: $SYMPHONY_CLI_TEST_UNSET_KEY\n    project_slug: x', code: 'missing_tracker_secret', names: 'tracker.provider.api_key' },
+      // The prompt is rendered against a sample issue at startup; LINEAR_TRACKER is lines 2-6, the body starts on line 8.
+      { front: LINEAR_TRACKER, body: 'Work on {{ issue.identifier }}.\n{{ issue.nope }}', code: 'template_render_error', names: ':9: prompt template: undefined variable issue.nope' },
+      { front: LINEAR_TRACKER, body: '{% if attempt %}retry', code: 'template_parse_error', names: ':8: prompt template: tag {% if attempt %} not closed' },
     ];
     for (const [i, c] of cases.entries()) {
       const file = path.join(dir, `W${i}.md`);
-      await writeFile(file, `---\n${c.front}\n---\nPrompt.\n`);
+      await writeFile(file, `---\n${c.front}\n---\n${c.body ?? 'Prompt.'}\n`);
       const io = capture();
       expect(await main([file], io), c.code).toBe(1);
       const lines = io.err.split('\n').filter((line) => line !== '');
@@ -171,6 +174,32 @@ describe('symphony CLI as a process (§17.7)', () => {
     expect(await daemon.waitForExit()).toEqual({ exitCode: 1, signal: null });
     expect(daemon.stderr).toMatch(/^symphony: startup failed: invalid_config: .*polling\.interval_ms.*\n$/);
     expect(daemon.logs.find((l) => l.msg === 'startup failed')).toMatchObject({ level: 'error', code: 'invalid_config' });
+  });
+
+  it('a template error stops the real CLI at startup: exit 1, one stderr line with the WORKFLOW.md line, nothing started', async () => {
+    const file = path.join(dir, 'WORKFLOW.md');
+    await writeFile(file, linearWorkflow(path.join(dir, 'ws')).replace('Work on {{ issue.identifier }}.', 'Work on {{ issue.identifier }}.\n{{ issue.nope }}'));
+    const bodyStart = linearWorkflow(path.join(dir, 'ws')).split('\n').indexOf('Work on {{ issue.identifier }}.') + 1;
+    const daemon = launch([], dir);
+    expect(await daemon.waitForExit()).toEqual({ exitCode: 1, signal: null });
+    expect(daemon.stderr).toBe(`symphony: startup failed: template_render_error: ${file}:${bodyStart + 1}: prompt template: undefined variable issue.nope\n`);
+    expect(daemon.logs.some((l) => l.msg === 'symphony started')).toBe(false);
+  });
+
+  it('unknown keys are logged at startup, one warning line each naming the file and the key', async () => {
+    const file = path.join(dir, 'WORKFLOW.md');
+    const text = linearWorkflow(path.join(dir, 'ws'))
+      .replace('  interval_ms: 60000', '  intervl_ms: 60000')
+      .replace('\n---\n', '\nworker:\n  ssh_hosts: [build-1]\n---\n');
+    await writeFile(file, text);
+    const daemon = launch([], dir);
+    await daemon.waitForLog((l) => l.msg === 'symphony started', 'the startup log');
+    const warnings = daemon.logs.filter((l) => l.level === 'warn' && l.workflow_path === file).map((l) => l.msg);
+    expect(warnings).toEqual([
+      `${file}: polling.intervl_ms is not a known key and is ignored (did you mean polling.interval_ms?)`,
+      `${file}: worker.ssh_hosts is ignored: remote workers are not supported (yet); every agent runs on this host`,
+    ]);
+    await runAndStop(daemon);
   });
 
   it('§17.7 the real CLI refuses tracker.kind memory (test support only): exit 1, one stderr line naming the kind and the supported kinds', async () => {

@@ -197,7 +197,10 @@ describe('buildServiceConfig tracker (spec §5.3.1, §11.2)', () => {
     });
     expect(config.tracker.provider).toEqual({ api_key: 'flat-key', project: 'NESTED' });
     expect(config.tracker.settings).toMatchObject({ apiKey: 'flat-key', project: 'NESTED' });
-    expect(warnings).toEqual(['tracker.project is overridden by tracker.provider.project']);
+    expect(warnings).toEqual([
+      'tracker.project is overridden by tracker.provider.project',
+      `${WORKFLOW}: tracker.unrelated is not a known key and is ignored`,
+    ]);
   });
 
   it('a nested null does not erase a flat legacy value', () => {

@@ -90,19 +90,23 @@ describe('loadEffectiveWorkflow (spec §5, §6.1)', () => {
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('sekret-123');
   });
 
-  it('turns a prompt-template check failure into a warning, not an error (spec §5.5)', async () => {
+  it('a prompt-template check failure fails the load with its error, after the config validated', async () => {
     const dir = await dirs.make();
     const file = await workflowIn(dir, workflowText(MINIMAL_FRONT_MATTER, '{{ issue.title | nope }}'));
-    const seen: string[] = [];
-    const workflow = await loadEffectiveWorkflow(file, {
+    const seen: unknown[] = [];
+    const failing = loadEffectiveWorkflow(file, {
       env: {},
       profiles: stubProfiles,
-      validatePrompt: (template) => {
-        seen.push(template);
-        throw new SymphonyError('template_parse_error', 'undefined filter: nope\n  at line 1');
+      validatePrompt: (template, location) => {
+        seen.push({ template, location });
+        throw new SymphonyError('template_parse_error', `${location.workflowPath}:${location.line}: prompt template: undefined filter: nope`);
       },
     });
-    expect(seen).toEqual(['{{ issue.title | nope }}']);
-    expect(workflow.warnings).toEqual(['prompt template: undefined filter: nope at line 1 (runs will fail until it is fixed)']);
+    // MINIMAL_FRONT_MATTER is 4 lines between the fences (lines 1 and 6); a blank line, then the body.
+    await expect(failing).rejects.toMatchObject({ code: 'template_parse_error', message: `${file}:8: prompt template: undefined filter: nope` });
+    expect(seen).toEqual([{ template: '{{ issue.title | nope }}', location: { workflowPath: file, line: 8 } }]);
+    const invalidConfig = await workflowIn(dir, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 0`, '{{ issue.title | nope }}'), 'bad.md');
+    await expect(loadEffectiveWorkflow(invalidConfig, { env: {}, profiles: stubProfiles, validatePrompt: () => seen.push('called') })).rejects.toMatchObject({ code: 'invalid_config' });
+    expect(seen).toHaveLength(1);
   });
 });

@@ -4,6 +4,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkflowStore, diffSections, type WorkflowStoreEvents, type WorkflowStoreOptions } from '../../src/config/store.js';
+import { checkPromptTemplate } from '../../src/prompt/check.js';
+import { captureLogger, type LogRecord } from '../support/log-capture.js';
 import { ManualClock, type ManualTimer } from '../support/manual-clock.js';
 import { Pulse } from '../support/wait.js';
 import { MINIMAL_FRONT_MATTER, TempDirs, stubProfiles, workflowText } from './support.js';
@@ -251,6 +253,69 @@ describe('WorkflowStore reload debounce (clock-driven)', () => {
     clock.advance(10_000);
     expect(events).toEqual([]);
     expect(store.current().config.pollIntervalMs).toBe(1000);
+  });
+});
+
+describe('WorkflowStore: prompt template and unknown keys on reload (issue 8 items 2, 3)', () => {
+  /** A store whose loads check the template as the daemon's do, logging to `records`. */
+  async function promptChecked(): Promise<{ file: string; store: WorkflowStore; records: LogRecord[]; pulse: Pulse }> {
+    const records: LogRecord[] = [];
+    const pulse = new Pulse();
+    const { file, store } = await setup(GOOD, { validatePrompt: checkPromptTemplate, logger: captureLogger(records, pulse.notify) });
+    return { file, store, records, pulse };
+  }
+
+  it('a template that does not render is a rejected reload: the last good prompt stays, with the WORKFLOW.md line', async () => {
+    const { file, store } = await promptChecked();
+    const rejected = next(store, 'rejected');
+    await writeFile(file, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 2000`, 'Second prompt\n{{ issue.nope }}'));
+    const event = await rejected;
+    // Fences on lines 1 and 8, a blank line, the body from line 10.
+    expect(event.line).toBe(`template_render_error: ${file}:11: prompt template: undefined variable issue.nope`);
+    expect(store.current().promptTemplate).toBe('First prompt');
+    expect(store.current().config.pollIntervalMs).toBe(1000);
+    expect(store.isValid()).toBe(false);
+
+    const reloaded = next(store, 'reloaded');
+    await writeFile(file, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 2000`, 'Second prompt {{ issue.title }}'));
+    expect((await reloaded).changedSections).toEqual(['polling', 'prompt']);
+    expect(store.current().promptTemplate).toBe('Second prompt {{ issue.title }}');
+    expect(store.isValid()).toBe(true);
+  });
+
+  it('a template that does not parse (unclosed {% if %}) is a rejected reload too', async () => {
+    const { file, store } = await promptChecked();
+    const rejected = next(store, 'rejected');
+    await writeFile(file, workflowText(MINIMAL_FRONT_MATTER, 'Hello\n{% if attempt %}retry'));
+    expect((await rejected).line).toBe(`template_parse_error: ${file}:9: prompt template: tag {% if attempt %} not closed`);
+    expect(store.current().promptTemplate).toBe('First prompt');
+  });
+
+  it('open() fails on a template error (startup validation)', async () => {
+    const dir = await dirs.make('symphony-store-');
+    const file = path.join(dir, 'WORKFLOW.md');
+    await writeFile(file, workflowText(MINIMAL_FRONT_MATTER, '{{ issue.nope }}'));
+    await expect(WorkflowStore.open(file, { env: {}, profiles: stubProfiles, watch: false, validatePrompt: checkPromptTemplate })).rejects.toMatchObject({
+      code: 'template_render_error',
+      message: `${file}:8: prompt template: undefined variable issue.nope`,
+    });
+  });
+
+  it('unknown keys are logged once per load, at startup and on reload, naming the file and key', async () => {
+    const dir = await dirs.make('symphony-store-');
+    const file = path.join(dir, 'WORKFLOW.md');
+    await writeFile(file, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  intervl_ms: 2000`));
+    const records: LogRecord[] = [];
+    const pulse = new Pulse();
+    const store = await WorkflowStore.open(file, { env: {}, profiles: stubProfiles, debounceMs: 10, logger: captureLogger(records, pulse.notify) });
+    stores.push(store);
+    const typo = `${file}: polling.intervl_ms is not a known key and is ignored (did you mean polling.interval_ms?)`;
+    expect(records.filter((r) => r.level === 'warn').map((r) => r.msg)).toEqual([typo]);
+    const reloaded = next(store, 'reloaded');
+    await writeFile(file, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  intervl_ms: 2000\ncodx:\n  command: x`));
+    await reloaded;
+    expect(records.filter((r) => r.level === 'warn').map((r) => r.msg)).toEqual([typo, typo, `${file}: codx is not a known key and is ignored (did you mean codex?)`]);
+    expect(records.find((r) => r.msg === typo)).toMatchObject({ workflow_path: file });
   });
 });
 

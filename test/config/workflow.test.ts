@@ -32,8 +32,8 @@ describe('parseWorkflowText (spec §5.2)', () => {
   });
 
   it('returns {} for empty front matter and for a comment-only front matter', () => {
-    expect(parseWorkflowText('---\n---\nbody', '/w/WORKFLOW.md')).toEqual({ config: {}, promptTemplate: 'body' });
-    expect(parseWorkflowText('---\n# nothing yet\n---\n', '/w/WORKFLOW.md')).toEqual({ config: {}, promptTemplate: '' });
+    expect(parseWorkflowText('---\n---\nbody', '/w/WORKFLOW.md')).toEqual({ config: {}, promptTemplate: 'body', promptLine: 3 });
+    expect(parseWorkflowText('---\n# nothing yet\n---\n', '/w/WORKFLOW.md')).toEqual({ config: {}, promptTemplate: '', promptLine: 4 });
   });
 
   it('accepts CRLF line endings and a UTF-8 BOM', () => {
@@ -48,7 +48,7 @@ describe('parseWorkflowText (spec §5.2)', () => {
   });
 
   it('reads an unclosed front matter to end of file, with an empty body', () => {
-    expect(parseWorkflowText('---\na: 1\n', '/w/WORKFLOW.md')).toEqual({ config: { a: 1 }, promptTemplate: '' });
+    expect(parseWorkflowText('---\na: 1\n', '/w/WORKFLOW.md')).toEqual({ config: { a: 1 }, promptTemplate: '', promptLine: 4 });
   });
 
   it('§17.1 invalid YAML front matter returns typed error naming file, line and column', () => {
@@ -87,7 +87,7 @@ describe('loadWorkflowFile (spec §5.1)', () => {
     const dir = await dirs.make();
     const file = path.join(dir, 'WORKFLOW.md');
     await writeFile(file, '---\ncodex:\n  command: codex app-server\n---\nDo it.\n');
-    await expect(loadWorkflowFile(file)).resolves.toEqual({ config: { codex: { command: 'codex app-server' } }, promptTemplate: 'Do it.' });
+    await expect(loadWorkflowFile(file)).resolves.toEqual({ config: { codex: { command: 'codex app-server' } }, promptTemplate: 'Do it.', promptLine: 5 });
   });
 
   it('§17.1 missing WORKFLOW.md returns typed error with the absolute path', async () => {

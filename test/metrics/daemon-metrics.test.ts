@@ -38,6 +38,8 @@ describe('DaemonMetrics counters from status events', () => {
     metrics.observe(event('retry_scheduled', { attempt: 1, kind: 'failure', cause: 'worker_failed', due_at: 'x', delay_ms: 10000, error: 'boom' }));
     metrics.observe(event('retry_scheduled', { attempt: 1, kind: 'continuation', cause: 'continuation', due_at: 'x', delay_ms: 1000, error: null }));
     metrics.observe(event('retry_scheduled', { attempt: 2, kind: 'failure', cause: 'worker_failed', due_at: 'x', delay_ms: 20000, error: 'boom' }));
+    // The same retry brought forward by a reload is not counted again.
+    metrics.observe(event('retry_scheduled', { rearmed: true, attempt: 2, kind: 'failure', cause: 'worker_failed', due_at: 'y', delay_ms: 1000, error: 'boom' }));
     metrics.observe(event('run_ended', { outcome: 'completed', reason: null, duration_ms: 5 }));
     metrics.observe(event('run_ended', { outcome: 'failed', reason: 'turn_failed', duration_ms: 5 }));
     metrics.observe(event('run_ended', { outcome: 'failed', reason: 'stalled', duration_ms: 5 }));

@@ -43,6 +43,20 @@ function startWith(s: Awaited<ReturnType<typeof setup>>, options: { operatorChan
   return { handle, events, waiting: waiting.promise, done };
 }
 
+describe('worker composition: prompt errors at dispatch', () => {
+  it('a template that passed the sample check but fails on a real issue names the WORKFLOW.md line and the issue', async () => {
+    const dir = await dirs.make('symphony-factory-prompt-');
+    const file = await writeWorkflow(dir, fakeAgentWorkflow(dir, 'ok'), 'Work on it.\n{% if issue.labels.size == 0 %}{{ issue.nope }}{% endif %}');
+    const workflow = await loadWorkflow(file, process.env);
+    const issue = memoryIssue({ identifier: 'ABC/10', id: 'issue-10', labels: [] });
+    const run = startWith({ dir, workflow, issue, tracker: new MemoryTracker({ issues: [issue] }) }, {});
+    // 8 front matter lines between the fences, a blank line, then the body: its line 2 is file line 13.
+    const result = await run.done;
+    expect(result).toMatchObject({ ok: false, error: { code: 'template_render_error' } });
+    expect(result.ok ? null : (result.error as Error).message).toBe(`${file}:13: prompt template: undefined variable issue.nope (rendering ABC/10)`);
+  });
+});
+
 describe('worker composition: operator channel and session logs', () => {
   it('the handle forwards answers to the live session; nothing_waiting before and after; the session log lands under the logs root', async () => {
     const s = await setup(60_000);

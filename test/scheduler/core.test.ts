@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { step, type StepResult } from '../../src/scheduler/core.js';
+import { RELOAD_RETRY_DELAY_MS, reloadMayFix, step, type StepResult } from '../../src/scheduler/core.js';
 import type { Effect, SchedulerEvent } from '../../src/scheduler/events.js';
-import { failureBackoffMs, sortForDispatch, type SchedulerConfig } from '../../src/scheduler/policy.js';
+import { CONTINUATION_DELAY_MS, failureBackoffMs, sortForDispatch, type SchedulerConfig } from '../../src/scheduler/policy.js';
 import { initialState, type OrchestratorState } from '../../src/scheduler/state.js';
 import { snapshotState } from '../../src/scheduler/snapshot.js';
 import { makeIssue } from '../support/issues.js';
@@ -225,6 +225,7 @@ describe('scheduler core: retries (§8.4, §16.6)', () => {
       attempt: 1,
       dueAtMs: 10_500,
       error: 'worker exited: turn_failed: x',
+      errorCode: null,
       kind: 'failure',
       cause: 'worker_failed',
       issueUrl: issue.url,
@@ -273,6 +274,81 @@ describe('scheduler core: retries (§8.4, §16.6)', () => {
     const exited = step(r.state, { type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: 'canceled' } }, 0, config);
     expect(exited.state.claimed.size).toBe(0);
     expect(exited.state.retryAttempts.size).toBe(0);
+  });
+});
+
+describe('scheduler core: a valid reload re-arms retries it may fix (issue 10 item 7)', () => {
+  const issue = makeIssue({ identifier: 'R-1' });
+  const started = run([{ type: 'candidates_fetched', issues: [issue] }]).state;
+  const failWith = (code: string | undefined, state = started, nowMs = 0) =>
+    step(state, { type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: `${code ?? 'boom'}: x`, ...(code === undefined ? {} : { code }) } }, nowMs, config).state;
+  const reload = (state: OrchestratorState, changedSections: ('prompt' | 'tracker' | 'polling' | 'codex' | 'hooks')[], nowMs: number) =>
+    step(state, { type: 'workflow_reloaded', changedSections }, nowMs, config);
+
+  it('records the worker failure code on the retry entry', () => {
+    expect(failWith('template_render_error').retryAttempts.get(issue.id)).toMatchObject({ errorCode: 'template_render_error', cause: 'worker_failed', attempt: 1 });
+    expect(failWith(undefined).retryAttempts.get(issue.id)?.errorCode).toBeNull();
+  });
+
+  it('a template-error retry is re-armed to come due after RELOAD_RETRY_DELAY_MS when the prompt changed, keeping its attempt', () => {
+    expect(RELOAD_RETRY_DELAY_MS).toBe(CONTINUATION_DELAY_MS);
+    // Third failure: a 40 s backoff, of which 5 s have passed.
+    let s = started;
+    for (let n = 1; n <= 3; n++) {
+      s = failWith('template_render_error', s);
+      if (n === 3) break;
+      s = step(s, { type: 'retry_due', issueId: issue.id }, 0, config).state;
+      s = step(s, { type: 'retry_refreshed', issueId: issue.id, issue }, 0, config).state;
+    }
+    const before = s.retryAttempts.get(issue.id)!;
+    expect(before).toMatchObject({ attempt: 3, dueAtMs: 40_000 });
+    const r = reload(s, ['prompt'], 5_000);
+    expect(r.state.retryAttempts.get(issue.id)).toEqual({ ...before, dueAtMs: 5_000 + RELOAD_RETRY_DELAY_MS });
+    expect(ofType([...r.effects], 'arm_retry_timer')).toEqual([{ type: 'arm_retry_timer', issueId: issue.id, delayMs: RELOAD_RETRY_DELAY_MS, rearmed: true }]);
+    expect(ofType([...r.effects], 'log')[0]).toMatchObject({ level: 'info', fields: { issue_identifier: 'R-1', error_code: 'template_render_error', attempt: 3 } });
+    // Due, it re-reads and dispatches with the same attempt number.
+    s = step(r.state, { type: 'retry_due', issueId: issue.id }, 6_000, config).state;
+    s = step(s, { type: 'retry_refreshed', issueId: issue.id, issue }, 6_001, config).state;
+    expect(s.running.get(issue.id)?.retryAttempt).toBe(3);
+  });
+
+  it('only a change of a section that may fix the error re-arms it (invalid_config: any valid reload)', () => {
+    const template = failWith('template_parse_error');
+    expect(ofType([...reload(template, ['polling', 'tracker'], 100).effects], 'arm_retry_timer')).toEqual([]);
+    expect(reload(template, ['polling'], 100).state).toEqual(template);
+    const tracker = failWith('invalid_tracker_config');
+    expect(ofType([...reload(tracker, ['prompt'], 100).effects], 'arm_retry_timer')).toEqual([]);
+    expect(ofType([...reload(tracker, ['tracker'], 100).effects], 'arm_retry_timer')).toHaveLength(1);
+    expect(ofType([...reload(failWith('codex_not_found'), ['codex'], 100).effects], 'arm_retry_timer')).toHaveLength(1);
+    expect(ofType([...reload(failWith('hook_failed'), ['hooks'], 100).effects], 'arm_retry_timer')).toHaveLength(1);
+    expect(ofType([...reload(failWith('invalid_config'), [], 100).effects], 'arm_retry_timer')).toHaveLength(1);
+    expect(reloadMayFix('template_render_error', ['prompt'])).toBe(true);
+    expect(reloadMayFix('turn_failed', ['prompt', 'codex', 'tracker', 'hooks'])).toBe(false);
+  });
+
+  it('leaves other failures, continuations, retries due sooner, re-reads in flight and a shutting-down core alone', () => {
+    for (const state of [failWith('turn_failed'), failWith(undefined), step(started, { type: 'worker_exited', issueId: issue.id, outcome: { kind: 'normal' } }, 0, config).state]) {
+      const r = reload(state, ['prompt', 'tracker', 'codex', 'hooks'], 100);
+      expect(r.effects).toEqual([]);
+      expect(r.state).toEqual(state);
+    }
+    const failed = failWith('template_render_error'); // due at 10 000
+    expect(reload(failed, ['prompt'], 9_500).effects).toEqual([]);
+    const fetching = step(failed, { type: 'retry_due', issueId: issue.id }, 10_000, config).state;
+    expect(reload(fetching, ['prompt'], 10_001).effects).toEqual([]);
+    const down = step(failed, { type: 'shutdown' }, 1, config).state;
+    expect(reload(down, ['prompt'], 2).effects).toEqual([]);
+  });
+
+  it('re-arms every matching retry of several issues, each once', () => {
+    const other = makeIssue({ identifier: 'R-2' });
+    let s = step(started, { type: 'candidates_fetched', issues: [other] }, 0, config).state;
+    s = step(s, { type: 'worker_exited', issueId: issue.id, outcome: { kind: 'failed', error: 'x', code: 'template_render_error' } }, 0, config).state;
+    s = step(s, { type: 'worker_exited', issueId: other.id, outcome: { kind: 'failed', error: 'x', code: 'turn_failed' } }, 0, config).state;
+    const r = reload(s, ['prompt'], 10);
+    expect(ofType([...r.effects], 'arm_retry_timer').map((e) => e.issueId)).toEqual([issue.id]);
+    expect(r.state.retryAttempts.get(other.id)).toBe(s.retryAttempts.get(other.id));
+    expect(ofType([...reload(r.state, ['prompt'], 20).effects], 'arm_retry_timer')).toEqual([]);
   });
 });
 

@@ -34,9 +34,14 @@ const eventArb: fc.Arbitrary<{ advanceMs: number; event: SchedulerEvent }> = fc.
   advanceMs: fc.integer({ min: 0, max: 20_000 }),
   event: fc.oneof(
     fc.array(issueArb, { maxLength: 6 }).map((rs): SchedulerEvent => ({ type: 'candidates_fetched', issues: rs.map(toIssue) })),
-    fc.record({ n: fc.integer({ min: 0, max: 4 }), ok: fc.boolean() }).map(
-      ({ n, ok }): SchedulerEvent => ({ type: 'worker_exited', issueId: ids[n]!, outcome: ok ? { kind: 'normal' } : { kind: 'failed', error: 'x' } }),
+    fc.record({ n: fc.integer({ min: 0, max: 4 }), ok: fc.boolean(), code: fc.constantFrom(undefined, 'template_render_error', 'invalid_config', 'turn_failed') }).map(
+      ({ n, ok, code }): SchedulerEvent => ({
+        type: 'worker_exited',
+        issueId: ids[n]!,
+        outcome: ok ? { kind: 'normal' } : { kind: 'failed', error: 'x', ...(code === undefined ? {} : { code }) },
+      }),
     ),
+    fc.subarray(['prompt', 'tracker', 'polling'] as const).map((changedSections): SchedulerEvent => ({ type: 'workflow_reloaded', changedSections })),
     fc.integer({ min: 0, max: 4 }).map((n): SchedulerEvent => ({ type: 'retry_due', issueId: ids[n]! })),
     fc.record({ r: issueArb, gone: fc.boolean() }).map(
       ({ r, gone }): SchedulerEvent => ({ type: 'retry_refreshed', issueId: ids[r.n]!, issue: gone ? null : toIssue(r) }),
@@ -80,6 +85,12 @@ describe('scheduler core invariants (property-based)', () => {
               expect(liveWorkers.has(effect.issue.id)).toBe(false);
               liveWorkers.add(effect.issue.id);
             }
+            // Every armed timer belongs to a queued retry due exactly then.
+            if (effect.type === 'arm_retry_timer') expect(result.state.retryAttempts.get(effect.issueId)?.dueAtMs).toBe(now + effect.delayMs);
+          }
+          if (event.type === 'workflow_reloaded') {
+            // A reload only ever brings retries forward.
+            for (const [id, retry] of result.state.retryAttempts) expect(retry.dueAtMs).toBeLessThanOrEqual(state.retryAttempts.get(id)?.dueAtMs ?? Infinity);
           }
           state = result.state;
           checkInvariants(state);

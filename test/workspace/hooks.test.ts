@@ -10,6 +10,9 @@ import { ManualClock } from '../support/manual-clock.js';
 import { Pulse } from '../support/wait.js';
 import { captureLogger, isAlive, processesWithEnv, useHookSandbox, waitFor, WARN } from './helpers.js';
 
+/** pino's numeric info level. */
+const INFO = 30;
+
 const { temps, env: hookEnv } = useHookSandbox();
 
 async function options(overrides: Partial<RunHookOptions> = {}): Promise<RunHookOptions> {
@@ -112,6 +115,22 @@ describe('runHook', () => {
     expect(lines.map((line) => line.msg)).toEqual(['hook started', 'hook completed']);
     expect(lines[1]).toMatchObject({ hook: 'after_run', issue_identifier: 'ABC-1', issue_id: 'id-1', exit_code: 0 });
     expect(typeof lines[1]?.duration_ms).toBe('number');
+  });
+
+  it('logs what a successful hook wrote at info, truncated like the failure lines; nothing when it wrote nothing', async () => {
+    const { logger, lines } = captureLogger();
+    await runHook('after_create', 'echo "cloned into $PWD"; echo "warning: detached HEAD" >&2; head -c 5000 /dev/zero | tr "\\0" y', await options({ logger }));
+    expect(lines.map((line) => line.msg)).toEqual(['hook started', 'hook completed', 'hook output']);
+    const output = lines[2];
+    expect(output).toMatchObject({ level: INFO, hook: 'after_create', issue_identifier: 'ABC-1', issue_id: 'id-1', stderr: 'warning: detached HEAD\n' });
+    const stdout = String(output?.stdout);
+    expect(stdout).toMatch(/^cloned into \/.*\ny/);
+    expect(stdout).toContain('[truncated ');
+    expect(Buffer.byteLength(stdout.slice(0, stdout.indexOf('… [truncated')))).toBeLessThanOrEqual(HOOK_OUTPUT_LOG_BYTES);
+
+    const quiet = captureLogger();
+    await runHook('after_run', 'true', await options({ logger: quiet.logger }));
+    expect(quiet.lines.map((line) => line.msg)).toEqual(['hook started', 'hook completed']);
   });
 
   it('fails with hook_failed when the workspace directory is missing', async () => {

@@ -10,7 +10,8 @@
  * - `assignee` — optional routing: a Linear user id, or `me` (the API key's viewer, looked up once
  *   per adapter). Omitted → env `LINEAR_ASSIGNEE`; empty → no routing.
  * - `request_timeout_ms` — per-request timeout, positive integer, default 30000 (our extension).
- * Unknown keys warn. Errors are one line starting with the key path, e.g.
+ * Unknown keys warn (the profile declares `providerKeys`, so the config layer names the file and
+ * suggests the nearest key). Errors are one line starting with the key path, e.g.
  * `tracker.provider.project_slug is required for tracker.kind linear`; values of secrets never appear.
  * **Secret env names**: `LINEAR_API_KEY`, plus `NAME` for `api_key: $NAME`.
  * **Default states**: active `Todo`, `In Progress`; terminal `Closed`, `Cancelled`, `Canceled`,
@@ -29,7 +30,7 @@
  */
 import type { TrackerProfile } from '../profile.js';
 import { createLinearAdapter } from './adapter.js';
-import { validateLinearProvider, type LinearSettings } from './settings.js';
+import { LINEAR_PROVIDER_KEYS, validateLinearProvider, type LinearSettings } from './settings.js';
 
 /** Default `tracker.active_states` for Linear. */
 export const LINEAR_DEFAULT_ACTIVE_STATES: readonly string[] = Object.freeze(['Todo', 'In Progress']);
@@ -42,7 +43,9 @@ export const linearTrackerProfile: TrackerProfile<LinearSettings> = Object.freez
   defaultActiveStates: LINEAR_DEFAULT_ACTIVE_STATES,
   defaultTerminalStates: LINEAR_DEFAULT_TERMINAL_STATES,
   flatProviderKeys: Object.freeze(['api_key', 'project_slug', 'endpoint', 'assignee']),
-  validate: validateLinearProvider,
+  providerKeys: LINEAR_PROVIDER_KEYS,
+  // Unknown provider keys are reported by the config layer, through `providerKeys`.
+  validate: (provider: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv) => validateLinearProvider(provider, env, { warnUnknownKeys: false }),
   secretEnvironmentNames: (settings: LinearSettings): readonly string[] => settings.secretEnvNames,
   create: createLinearAdapter,
 });

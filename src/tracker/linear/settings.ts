@@ -58,11 +58,17 @@ export function envReferenceName(value: string): string | null {
  * read from `env`; an empty result means missing. Errors start with the key path, e.g.
  * `tracker.provider.project_slug is required for tracker.kind linear`.
  *
+ * Other keys are ignored with a warning each (`tracker.provider.<key> is not a linear provider
+ * key; ignored`) unless `options.warnUnknownKeys` is false: the Linear profile passes false, since
+ * it declares {@link LINEAR_PROVIDER_KEYS} as its `providerKeys` and the config layer then warns
+ * about unknown keys itself (with the file and a "did you mean").
+ *
  * Implements spec §5.3.1 (adapter-owned provider keys), §6.1 step 4 and §15.3.
  */
 export function validateLinearProvider(
   provider: Readonly<Record<string, unknown>>,
   env: NodeJS.ProcessEnv,
+  options: { readonly warnUnknownKeys?: boolean } = {},
 ): ProviderValidation<LinearSettings> {
   const errors: ProviderIssue[] = [];
   const warnings: string[] = [];
@@ -70,7 +76,7 @@ export function validateLinearProvider(
     errors.push({ code: 'invalid_tracker_config', message });
   };
 
-  for (const key of Object.keys(provider)) {
+  for (const key of options.warnUnknownKeys === false ? [] : Object.keys(provider)) {
     if (!(LINEAR_PROVIDER_KEYS as readonly string[]).includes(key)) {
       warnings.push(`tracker.provider.${key} is not a linear provider key; ignored`);
     }
