@@ -83,6 +83,22 @@ export function coalesced(task, minGapMs = 250) {
   };
 }
 
+/**
+ * The data the server put into the page (`<script type="application/json" id="initial-state">`:
+ * the state for `/`, the issue's details for an issue page), so the first paint needs no request;
+ * null when the page carries none (the server could not read the state) or it does not parse.
+ */
+export function initialState() {
+  const text = document.getElementById('initial-state')?.textContent ?? '';
+  if (text.trim() === '') return null;
+  try {
+    const data = JSON.parse(text);
+    return data !== null && typeof data === 'object' ? data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Status event types streamed by `GET /api/v1/events` (plus the initial `snapshot`). */
 export const EVENT_TYPES = [
   'snapshot',

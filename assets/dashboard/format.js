@@ -95,12 +95,46 @@ export function describeRunning(row) {
   return truncate(summary.charAt(0).toUpperCase() + summary.slice(1), 200);
 }
 
-/** The last agent event of a running row in plain words, with its message when there is one. */
+/**
+ * The last agent event of a running row in plain words, with its message when there is one. A
+ * message that already starts with the phrase (`operator_waiting` carries
+ * `waiting for an operator: <summary>`) is not prefixed again.
+ */
 export function describeLastEvent(event, message) {
   const phrase = eventPhrase(event);
-  const text = typeof message === 'string' ? message.trim() : '';
+  const text = withoutLeadingPhrase(phrase, message);
   return text === '' ? phrase : `${phrase}: ${truncate(text, 160)}`;
 }
+
+/**
+ * `text` trimmed, without a leading `phrase` followed by `:` (or a dash), case-insensitive, so
+ * `phrase: text` never reads `Waiting for an operator: waiting for an operator: …`; a `text` that
+ * is just the phrase is ''. Any other text is kept whole. Non-strings → ''.
+ */
+export function withoutLeadingPhrase(phrase, text) {
+  const trimmed = typeof text === 'string' ? text.trim() : '';
+  const lead = typeof phrase === 'string' ? phrase.trim().toLowerCase() : '';
+  if (lead === '' || !trimmed.toLowerCase().startsWith(lead)) return trimmed;
+  const rest = trimmed.slice(lead.length);
+  if (rest.trim() === '') return '';
+  const separator = /^\s*[:–—]\s*/.exec(rest);
+  return separator ? rest.slice(separator[0].length) : trimmed;
+}
+
+/**
+ * Whether a waiting request's one-line `summary` just repeats its `command` (the command approval
+ * case: the summary is the command on one line, cut at 200 characters with `…`), so the card
+ * shows the command once. Pure.
+ */
+export function summaryIsCommand(summary, command) {
+  if (typeof summary !== 'string' || typeof command !== 'string') return false;
+  const flat = (text) => text.replace(/\s+/g, ' ').trim();
+  const a = flat(summary);
+  const b = flat(command);
+  if (a === '' || b === '') return false;
+  return a === b || (a.endsWith('…') && b.startsWith(a.slice(0, -1)));
+}
+
 
 /** Cuts `text` to `max` characters with an ellipsis. */
 export function truncate(text, max) {

@@ -1,15 +1,17 @@
 /**
  * The dashboard at `/` (spec §13.7.1): a client of `GET /api/v1/state` that re-reads the state
  * whenever `/api/v1/events` reports a change (coalesced, at most ~4 reads a second). It keeps no
- * state logic of its own: every section renders the last snapshot as is.
+ * state logic of its own: every section renders the last snapshot as is. The first paint uses the
+ * state the server put into the page; without it the state is read before the stream is opened,
+ * so the page never waits for the stream to show data.
  */
 import { byTestId, fill, h } from './dom.js';
-import { coalesced, errorText, followEvents, request, serverClock } from './api.js';
+import { coalesced, errorText, followEvents, initialState, request, serverClock } from './api.js';
 import { answerForms } from './answer-form.js';
 import { formatClock } from './format.js';
 import { startTicking } from './tick.js';
 import { waitingCard } from './waiting.js';
-import { renderBlocked, renderConfig, renderRetrying, renderRunning, renderTotals } from './sections.js';
+import { renderBlocked, renderConfig, renderRecentRuns, renderRetrying, renderRunning, renderTotals } from './sections.js';
 import { installChrome, showConnection } from './chrome.js';
 
 const clock = serverClock();
@@ -50,6 +52,7 @@ function render(snapshot) {
   fill('running', renderRunning(snapshot, clock));
   fill('retrying', renderRetrying(snapshot.retrying ?? [], clock));
   fill('blocked', renderBlocked(snapshot.blocked ?? [], clock));
+  fill('recent', renderRecentRuns(snapshot.recent_runs ?? [], clock));
   fill('totals', renderTotals(snapshot, clock));
   fill('config', renderConfig(snapshot.config, clock));
 }
@@ -75,7 +78,9 @@ const reload = coalesced(async () => {
   }
 });
 
+const initial = initialState();
+if (initial) render(initial);
 installChrome(reload);
+if (!initial) reload();
 followEvents({ onEvent: () => reload(), onConnection: showConnection });
 startTicking(clock);
-reload();

@@ -1,13 +1,14 @@
 /**
  * The page of one issue, `/issues/<identifier>`: status, attempts, workspace, the request waiting
  * for an operator (with the answer form), recent events newest first, session log links and the
- * last error. Re-reads `GET /api/v1/<identifier>` whenever the event stream reports a change of
- * that issue (coalesced).
+ * last error. The first paint uses the details the server put into the page (else it reads them
+ * at once); then it re-reads `GET /api/v1/<identifier>` whenever the event stream reports a change
+ * of that issue (coalesced).
  */
 import { byTestId, fill, h, table } from './dom.js';
-import { coalesced, errorText, followEvents, issueApiPath, request, serverClock, withToken } from './api.js';
+import { coalesced, errorText, followEvents, initialState, issueApiPath, request, serverClock, withToken } from './api.js';
 import { answerForms } from './answer-form.js';
-import { describeRunning, eventPhrase, formatClock, formatCount } from './format.js';
+import { describeRunning, eventPhrase, formatClock, formatCount, withoutLeadingPhrase } from './format.js';
 import { elapsedSince, relativeTo, startTicking } from './tick.js';
 import { issueLinks, waitingCard } from './waiting.js';
 import { installChrome, showConnection } from './chrome.js';
@@ -53,7 +54,7 @@ function recentEvents(events) {
       { 'data-testid': `event-row-${index}` },
       h('td', { class: 'num', title: event.at }, formatClock(event.at)),
       h('td', {}, h('span', { title: event.event }, eventPhrase(event.event))),
-      h('td', { class: 'event' }, event.message),
+      h('td', { class: 'event' }, withoutLeadingPhrase(eventPhrase(event.event), event.message)),
     ),
   );
   return table('events-table', ['Time', 'Event', 'Details'], rows, 'No events recorded yet.');
@@ -100,6 +101,9 @@ const reload = coalesced(async () => {
 
 fill('issue-title', identifier);
 document.title = `${identifier} · Symphony`;
+const initial = initialState();
+if (initial && initial.issue_identifier?.toLowerCase() === identifier.toLowerCase()) render(initial);
+else reload();
 installChrome(reload);
 followEvents({
   onEvent: (type, data) => {
@@ -108,4 +112,3 @@ followEvents({
   onConnection: showConnection,
 });
 startTicking(clock);
-reload();

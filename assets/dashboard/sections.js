@@ -2,7 +2,7 @@
  * The sections of `/`, each a pure function of the snapshot (`GET /api/v1/state`) returning DOM.
  */
 import { h, table } from './dom.js';
-import { describeRateLimits, describeRunning, formatClock, formatCount } from './format.js';
+import { describeRateLimits, describeRunning, formatClock, formatCount, formatDuration } from './format.js';
 import { elapsedSince, growingSeconds, relativeTo } from './tick.js';
 import { issueLinks } from './waiting.js';
 
@@ -87,6 +87,26 @@ export function renderBlocked(blocked, clock) {
     );
   });
   return table('blocked-table', ['Issue', 'Held in state', 'Reason', 'Since', 'Workspace'], rows, 'Nothing is blocked.');
+}
+
+/**
+ * The last runs that ended (`recent_runs`, newest first): issue, outcome, when, how long it ran,
+ * and the reason (the failure, the stop reason, why it blocked).
+ */
+export function renderRecentRuns(runs, clock) {
+  const rows = runs.map((run, index) => {
+    const id = run.issue_identifier;
+    return h(
+      'tr',
+      { 'data-testid': `recent-row-${index}` },
+      h('td', {}, issueLinks(id, run.issue_url)),
+      h('td', {}, h('span', { class: `badge outcome outcome-${run.outcome}`, 'data-testid': `recent-outcome-${index}` }, run.outcome)),
+      h('td', { class: 'num' }, relativeTo(run.ended_at, clock, `recent-ended-${index}`)),
+      h('td', { class: 'num' }, formatDuration((run.duration_ms ?? NaN) / 1000)),
+      h('td', { class: 'event', 'data-testid': `recent-reason-${index}` }, run.reason ?? h('span', { class: 'muted' }, '–')),
+    );
+  });
+  return table('recent-table', ['Issue', 'Outcome', 'Ended', 'Ran', 'Reason'], rows, 'No run has ended since the daemon started.');
 }
 
 /** Token and runtime totals, and the latest rate limits. */

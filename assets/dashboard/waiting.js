@@ -1,9 +1,11 @@
 /**
  * One request waiting for an operator, as a card: what the agent asks (command and cwd, or the
- * questions), why, since when, when it times out, and the answer form.
+ * questions), why, since when, when it times out, and the answer form. The command is shown once:
+ * as the card's title when the request's summary is just the command, else in its own row.
  */
 import { h, safeExternalUrl } from './dom.js';
 import { issuePageHref } from './api.js';
+import { summaryIsCommand } from './format.js';
 import { relativeTo } from './tick.js';
 
 const KIND_LABELS = { approval: 'Approval', user_input: 'Question' };
@@ -27,6 +29,7 @@ function detail(label, value, testId, code = false) {
 /** The card of one {@link WaitingRow} with its (cached) answer form from `forms`. */
 export function waitingCard(row, clock, forms) {
   const id = row.issue_identifier;
+  const commandIsTitle = summaryIsCommand(row.summary, row.command);
   return h(
     'article',
     { class: `waiting-card kind-${row.kind}`, 'data-testid': `waiting-${id}` },
@@ -35,12 +38,16 @@ export function waitingCard(row, clock, forms) {
       {},
       issueLinks(id, row.issue_url),
       h('span', { class: `badge kind`, 'data-testid': `waiting-kind-${id}` }, KIND_LABELS[row.kind] ?? row.kind),
-      h('span', { class: 'summary', 'data-testid': `waiting-summary-${id}` }, row.summary),
+      h(
+        'span',
+        { class: 'summary', 'data-testid': `waiting-summary-${id}` },
+        commandIsTitle ? h('code', { 'data-testid': `waiting-command-${id}`, title: 'command' }, row.command) : row.summary,
+      ),
     ),
     h(
       'dl',
       {},
-      detail('command', row.command, `waiting-command-${id}`, true),
+      commandIsTitle ? null : detail('command', row.command, `waiting-command-${id}`, true),
       detail('cwd', row.cwd, `waiting-cwd-${id}`, true),
       detail('reason', row.reason, `waiting-reason-${id}`),
       detail('method', row.method, `waiting-method-${id}`, true),

@@ -100,7 +100,13 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stderr(`symphony: startup failed: ${err.toLine()}\n`);
     return 1;
   }
-  const terminal = terminalView?.startTerminalStatus(service.status, { stream: process.stdout, version: packageVersion() }) ?? null;
+  const terminal =
+    terminalView?.startTerminalStatus(service.status, {
+      stream: process.stdout,
+      version: packageVersion(),
+      dashboardUrl: service.server === null ? null : `${service.server.url}/`,
+      logFile: logsRoot === null ? null : path.resolve(logsRoot, 'symphony.log'),
+    }) ?? null;
   // The running handlers go in before the startup ones come out: removing a signal's last listener
   // drops a signal Node has received but not yet dispatched, so a SIGTERM arriving just as startup
   // ends (with the first tracker answer) was lost and the daemon kept running.

@@ -21,10 +21,13 @@ export { clean, describeEvent } from '../status/words.js';
 
 /**
  * Codex rate limits (`account/rateLimits/updated` → `rateLimits`: `limitName`/`limitId`,
- * `primary`/`secondary` windows of `{ usedPercent, windowDurationMins, resetsAt }` with `resetsAt`
- * in Unix seconds, `credits`, `rateLimitReachedType`) in readable form, e.g.
- * `primary 42% of 5h, resets in 1h 12m · secondary 8% of 7d · credits 12.50`. snake_case keys are
- * tolerated; other shapes are shown as compact JSON. Spec §13.5 (presentation is ours).
+ * `planType`, `primary`/`secondary` windows of `{ usedPercent, windowDurationMins, resetsAt }` with
+ * `resetsAt` in Unix seconds, `credits`, `rateLimitReachedType`) in words, as the dashboard says
+ * them (`assets/dashboard/format.js` `describeRateLimits`), e.g.
+ * `codex (pro plan): primary 42% used · 5h window · resets in 1h 12m · secondary 8% used · 7d window · credits 12.50`.
+ * snake_case keys are tolerated; any other shape is put in words from its keys and values
+ * (`remaining 5 · bucket (name chat, used 3)`), never as raw JSON. One line, no width limit (the
+ * view cuts it). Spec §13.5 (presentation is ours). Pure.
  */
 export function formatRateLimits(value: unknown, nowMs: number): string {
   return rateLimitSegments(value, nowMs)
@@ -32,15 +35,12 @@ export function formatRateLimits(value: unknown, nowMs: number): string {
     .join('');
 }
 
-/** {@link formatRateLimits} as styled segments (≥ 90 % used red, ≥ 70 % yellow). */
+/** {@link formatRateLimits} as styled segments (a window ≥ 90 % used is red, ≥ 70 % yellow). */
 export function rateLimitSegments(value: unknown, now: number): Seg[] {
   if (value === null || value === undefined) return [{ text: 'none reported yet', style: 'dim' }];
-  if (typeof value !== 'object' || Array.isArray(value)) return [{ text: clean(JSON.stringify(value) ?? 'unknown') }];
+  if (typeof value !== 'object' || Array.isArray(value)) return [{ text: genericWords(value) || 'unreadable report', style: 'dim' }];
   const limits = value as Record<string, unknown>;
   const parts: Seg[] = [];
-  const name = pick(limits, 'limitName', 'limit_name') ?? pick(limits, 'limitId', 'limit_id');
-  const named = typeof name === 'string' && name !== '';
-  if (named) parts.push({ text: `${clean(name)}:`, style: 'dim' });
   for (const label of ['primary', 'secondary']) {
     const window = windowText(label, limits[label], now);
     if (window) parts.push(window);
@@ -48,21 +48,38 @@ export function rateLimitSegments(value: unknown, now: number): Seg[] {
   const credits = creditsText(limits.credits);
   if (credits) parts.push({ text: credits });
   const reached = pick(limits, 'rateLimitReachedType', 'rate_limit_reached_type');
-  if (reached !== null && reached !== undefined && reached !== false) parts.push({ text: `limit reached${typeof reached === 'string' ? ` (${clean(reached)})` : ''}`, style: 'red' });
-  if (parts.length === (named ? 1 : 0)) return [{ text: clean(JSON.stringify(value)) }];
-  return parts.flatMap((part, i) => (i === 0 ? [part] : [i === 1 && name ? { text: ' ' } : SEP, part]));
+  if (reached !== undefined && reached !== false) parts.push({ text: `limit reached${typeof reached === 'string' ? ` (${toWords(clean(reached))})` : ''}`, style: 'red' });
+  if (parts.length === 0) return [{ text: genericWords(limits) || 'empty report', style: 'dim' }];
+  const joined = parts.flatMap((part, i) => (i === 0 ? [part] : [SEP, part]));
+  const title = planTitle(limits);
+  return title === null ? joined : [{ text: `${title}:`, style: 'dim' }, { text: ' ' }, ...joined];
 }
 
+/** `codex (pro plan)`, `codex`, `pro plan`, or null, from the limit's name/id and plan type. */
+function planTitle(limits: Record<string, unknown>): string | null {
+  const name = pick(limits, 'limitName', 'limit_name') ?? pick(limits, 'limitId', 'limit_id');
+  const plan = pick(limits, 'planType', 'plan_type');
+  const named = typeof name === 'string' && name.trim() !== '' ? clean(name).trim() : null;
+  const planned = typeof plan === 'string' && plan.trim() !== '' ? `${clean(plan).trim()} plan` : null;
+  if (named && planned) return `${named} (${planned})`;
+  return named ?? planned;
+}
+
+/** One window: `primary 42% used · 5h window · resets in 1h 12m`; null without a percentage. */
 function windowText(label: string, window: unknown, now: number): Seg | null {
   if (typeof window !== 'object' || window === null) return null;
   const w = window as Record<string, unknown>;
   const used = pick(w, 'usedPercent', 'used_percent');
-  if (typeof used !== 'number') return null;
-  const mins = pick(w, 'windowDurationMins', 'window_minutes', 'window_duration_mins');
+  if (typeof used !== 'number' || !Number.isFinite(used)) return null;
+  const words = [`${label} ${Math.round(used)}% used`];
+  const mins = pick(w, 'windowDurationMins', 'window_duration_mins', 'windowMinutes', 'window_minutes');
+  if (typeof mins === 'number' && Number.isFinite(mins) && mins > 0) words.push(`${windowLength(mins)} window`);
   const resets = pick(w, 'resetsAt', 'resets_at');
-  let text = `${label} ${Math.round(used)}%${typeof mins === 'number' && mins > 0 ? ` of ${windowLength(mins)}` : ' used'}`;
   const resetMs = typeof resets === 'number' ? (resets < 1e12 ? resets * 1000 : resets) : typeof resets === 'string' ? Date.parse(resets) : NaN;
-  if (Number.isFinite(resetMs)) text += resetMs > now ? `, resets in ${formatDuration(resetMs - now)}` : ', reset due';
+  const resetsIn = pick(w, 'resetsInSeconds', 'resets_in_seconds');
+  if (Number.isFinite(resetMs)) words.push(resetMs > now ? `resets in ${formatDuration(resetMs - now)}` : 'reset due');
+  else if (typeof resetsIn === 'number' && Number.isFinite(resetsIn)) words.push(resetsIn > 0 ? `resets in ${formatDuration(resetsIn * 1000)}` : 'reset due');
+  const text = words.join(' · ');
   return used >= 90 ? { text, style: 'red' } : used >= 70 ? { text, style: 'yellow' } : { text };
 }
 
@@ -71,7 +88,7 @@ function creditsText(credits: unknown): string | null {
   const c = credits as Record<string, unknown>;
   if (pick(c, 'unlimited') === true) return 'credits unlimited';
   const balance = pick(c, 'balance');
-  if (typeof balance === 'string' && balance !== '') return `credits ${clean(balance)}`;
+  if ((typeof balance === 'string' && balance !== '') || typeof balance === 'number') return `credits ${clean(String(balance))}`;
   return pick(c, 'hasCredits', 'has_credits') === false ? 'no credits' : null;
 }
 
@@ -85,6 +102,107 @@ function windowLength(mins: number): string {
   if (mins % 1440 === 0) return `${mins / 1440}d`;
   if (mins % 60 === 0) return `${mins / 60}h`;
   return `${Math.round(mins)}m`;
+}
+
+/** Most entries {@link genericWords} lists per object before `+N more`. */
+const GENERIC_ENTRIES = 6;
+
+/**
+ * Any JSON value in words, for report shapes we do not know: `{ remaining: 5, resetAfter: 30 }` →
+ * `remaining 5 · reset after 30`; nested objects in parentheses (two levels, then `…`), arrays
+ * as their count; null entries skipped. Control characters removed. Pure.
+ */
+export function genericWords(value: unknown, depth = 0): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return clean(value).trim();
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return `${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value !== 'object') return '';
+  if (depth >= 2) return '…';
+  const entries = Object.entries(value as Record<string, unknown>)
+    .map(([key, v]) => {
+      const words = genericWords(v, depth + 1);
+      if (words === '') return null;
+      return typeof v === 'object' && !Array.isArray(v) ? `${toWords(clean(key))} (${words})` : `${toWords(clean(key))} ${words}`;
+    })
+    .filter((entry): entry is string => entry !== null);
+  const shown = entries.slice(0, GENERIC_ENTRIES);
+  if (entries.length > shown.length) shown.push(`+${entries.length - shown.length} more`);
+  return shown.join(depth === 0 ? ' · ' : ', ');
+}
+
+/** `usedPercent` / `primary_window` → "used percent" / "primary window". */
+function toWords(key: string): string {
+  return key.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().trim();
+}
+
+/** A rejected workflow edit taken apart: what is wrong first, then the error code and where. */
+export interface RejectionParts {
+  /** What is wrong, key path first when the error names one, e.g. `agent.max_turns must be a positive integer (got "many")`. */
+  readonly message: string;
+  /** The error category (`invalid_config`, `workflow_parse_error`…), or null when the line has none. */
+  readonly code: string | null;
+  /** The file (base name) with `:line:col` when the error gave one, or null when it named no file. */
+  readonly where: string | null;
+}
+
+const CODE_PREFIX = /^([a-z][a-z0-9_]*): /;
+/** An absolute path (POSIX or Windows) up to its first `:`, then an optional `:line[:col]`, then `: `. */
+const PATH_PREFIX = /^((?:[A-Za-z]:)?[\\/][^:\n]*?)((?::\d+){0,2}): /;
+
+/**
+ * Takes apart a rejected-edit line (`ConfigStatus.last_rejected.reason`, `DispatchStatus.reason`),
+ * which reads `<code>: <absolute path>[:line:col]: <message>`, so that a view can show the message
+ * (with the key name) first instead of losing it behind a long path. Any other mention of
+ * `workflowPath` in the message is shortened to its base name. Lines of another shape come back
+ * as the message. Control characters removed. Pure.
+ */
+export function rejectionParts(reason: string, workflowPath: string): RejectionParts {
+  let rest = clean(reason).trim();
+  const code = CODE_PREFIX.exec(rest)?.[1] ?? null;
+  if (code !== null) rest = rest.slice(code.length + 2);
+  let where: string | null = null;
+  const located = PATH_PREFIX.exec(rest);
+  if (located) {
+    where = `${baseName(located[1] ?? '')}${located[2] ?? ''}`;
+    rest = rest.slice(located[0].length);
+  }
+  const base = baseName(workflowPath);
+  const message = workflowPath === '' ? rest : rest.split(workflowPath).join(base);
+  return { message: message.trim() === '' ? clean(reason).trim() : message, code, where };
+}
+
+/**
+ * A rejected-edit line with the message first: `<message> — <code> in <file[:line:col]>`, e.g.
+ * `agent.max_turns must be a positive integer (got "many") — invalid_config in WORKFLOW.md`.
+ * `withFile: false` leaves the file out unless it carries a line number. Pure.
+ */
+export function describeRejection(reason: string, workflowPath: string, withFile = true): string {
+  const { message, code, where } = rejectionParts(reason, workflowPath);
+  const file = where !== null && (withFile || /:\d+$/.test(where)) ? where : null;
+  const tail = code === null ? file : file === null ? code : `${code} in ${file}`;
+  return tail === null ? message : `${message} — ${tail}`;
+}
+
+/** The last path segment of a POSIX or Windows path. */
+function baseName(file: string): string {
+  const parts = file.split(/[\\/]/);
+  return parts[parts.length - 1] || file;
+}
+
+/**
+ * A path as short as it stays unambiguous for the person at the terminal: relative to `cwd` when
+ * inside it (`log/symphony.log`), `~/…` when inside `home`, else as given. Pure (POSIX paths).
+ */
+export function shortPath(file: string, cwd: string, home: string | null = null): string {
+  const inside = (dir: string): string | null => {
+    const root = dir.endsWith('/') ? dir : `${dir}/`;
+    return dir !== '' && file.startsWith(root) && file.length > root.length ? file.slice(root.length) : null;
+  };
+  const relative = inside(cwd);
+  if (relative !== null) return relative;
+  const underHome = home === null ? null : inside(home);
+  return underHome === null ? file : `~/${underHome}`;
 }
 
 /** A duration in ms as `12s`, `4m 02s`, `1h 02m` or `2d 3h`; negative or invalid counts as 0. */

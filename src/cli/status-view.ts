@@ -3,16 +3,21 @@
  * {@link StatusSnapshot}. Pure: the caller passes the clock, the terminal size and the throughput;
  * `startTerminalStatus` in `terminal-status.ts` draws it.
  *
- * Layout, top to bottom: a header (version, agents running/max, waiting, blocked, retrying), usage
- * (throughput, tokens in/out/total, runtime), rate limits, config status, then the running table,
- * the waiting-for-operator rows, the blocked rows and the retry queue. Every line fits `columns`
+ * Layout, top to bottom: a header (version, agents running/max, waiting, blocked, retrying), where
+ * to look (the dashboard URL, the log file, "Ctrl-C to stop"), usage (throughput, tokens
+ * in/out/total, runtime), rate limits in words, config status (a rejected edit says what is wrong
+ * before where), then the running table, the waiting-for-operator rows, the blocked rows, the
+ * retry queue and the last runs that ended ("recently finished"). Every line fits `columns`
  * (cut with `…`); when the tables do not fit `rows`, rows are elided per table behind `+N more`.
  * Text that came from agents or the tracker is stripped of control characters, so it can never
  * move the cursor or change colours.
  */
 import path from 'node:path';
 import type { StatusSnapshot } from '../status/types.js';
-import { ago, clean, clip, compact, describeEvent, exact, formatDuration, rateLimitSegments, SEP, until, width, type Seg, type Style } from './status-format.js';
+import { ago, clean, clip, compact, describeEvent, describeRejection, exact, formatDuration, rateLimitSegments, SEP, until, width, type Seg, type Style } from './status-format.js';
+
+/** How many of the snapshot's `recent_runs` the view lists. */
+export const RECENT_RUNS_SHOWN = 5;
 
 /** Options of {@link renderStatusView}. */
 export interface StatusViewOptions {
@@ -28,6 +33,13 @@ export interface StatusViewOptions {
   readonly throughput: number;
   /** Shown after "symphony" in the header when given. */
   readonly version?: string;
+  /**
+   * The dashboard's URL, shown under the header; `null` says the dashboard is off (and how to turn
+   * it on); absent shows nothing about it.
+   */
+  readonly dashboardUrl?: string | null;
+  /** Where the JSON logs go, as it should be shown (e.g. relative to the cwd); absent or null shows nothing. */
+  readonly logFile?: string | null;
 }
 
 type Line = readonly Seg[];
@@ -51,8 +63,17 @@ export function renderStatusView(snapshot: StatusSnapshot, options: StatusViewOp
   const columns = Math.max(1, Math.floor(options.columns));
   const rows = Math.max(1, Math.floor(options.rows));
   const now = options.nowMs;
-  const top: Line[] = [headerLine(snapshot, options.version), usageLine(snapshot, options.throughput), [{ text: 'rate limits ', style: 'bold' }, ...rateLimitSegments(snapshot.rate_limits, now)], configLine(snapshot, now), ...dispatchLines(snapshot)];
-  const sections = [runningSection(snapshot, now), waitingSection(snapshot, now), blockedSection(snapshot, now), retrySection(snapshot, now)].filter((s): s is Section => s !== null);
+  const top: Line[] = [
+    headerLine(snapshot, options.version),
+    whereLine(options),
+    usageLine(snapshot, options.throughput),
+    [{ text: 'rate limits ', style: 'bold' }, ...rateLimitSegments(snapshot.rate_limits, now)],
+    configLine(snapshot, now),
+    ...dispatchLines(snapshot, now),
+  ];
+  const sections = [runningSection(snapshot, now), waitingSection(snapshot, now), blockedSection(snapshot, now), retrySection(snapshot, now), recentSection(snapshot, now)].filter(
+    (s): s is Section => s !== null,
+  );
   const fixed = top.length + sections.reduce((n, s) => n + 1 + (s.rows.length > 0 ? (s.header ? 1 : 0) : s.empty ? 1 : 0), 0);
   const budgets = allocate(sections.map((s) => s.rows.length), rows - fixed);
   const lines: Line[] = [...top];
@@ -107,6 +128,16 @@ function headerLine(s: StatusSnapshot, version: string | undefined): Line {
   ];
 }
 
+/** Where to look and how to stop: `dashboard http://127.0.0.1:8080/ · log log/symphony.log · Ctrl-C to stop`. */
+function whereLine(options: StatusViewOptions): Line {
+  const line: Seg[] = [];
+  if (options.dashboardUrl === null) line.push({ text: 'dashboard off (--port N or server.port)', style: 'dim' }, SEP);
+  else if (options.dashboardUrl !== undefined) line.push({ text: 'dashboard ', style: 'dim' }, { text: clean(options.dashboardUrl), style: 'cyan' }, SEP);
+  if (options.logFile) line.push({ text: 'log ', style: 'dim' }, { text: clean(options.logFile) }, SEP);
+  line.push({ text: 'Ctrl-C to stop', style: 'dim' });
+  return line;
+}
+
 function usageLine(s: StatusSnapshot, throughput: number): Line {
   const t = s.codex_totals;
   const rate = Number.isFinite(throughput) && throughput > 0 ? Math.round(throughput) : 0;
@@ -128,14 +159,22 @@ function configLine(s: StatusSnapshot, now: number): Line {
   } else {
     line.push(SEP, { text: `loaded ${ago(c.loaded_at, now)}` });
   }
-  if (c.last_rejected) line.push(SEP, { text: `rejected edit ${ago(c.last_rejected.at, now)}: ${clean(c.last_rejected.reason)}`, style: 'red' });
+  if (c.last_rejected) line.push(SEP, { text: `rejected edit ${ago(c.last_rejected.at, now)}: ${describeRejection(c.last_rejected.reason, c.workflow_path)}`, style: 'red' });
   return line;
 }
 
-/** While dispatch is paused (WORKFLOW.md invalid), one red line saying so (issue 7 item 5). */
-function dispatchLines(s: StatusSnapshot): Line[] {
-  if (s.dispatch.state !== 'paused') return [];
-  return [[{ text: clean(s.dispatch.summary), style: 'red' }]];
+/**
+ * While dispatch is paused (WORKFLOW.md invalid), one red line saying so (issue 7 item 5), the
+ * error's message first: `dispatch: paused — WORKFLOW.md invalid for 1m 00s: <message> — <code>`.
+ */
+function dispatchLines(s: StatusSnapshot, now: number): Line[] {
+  const d = s.dispatch;
+  if (d.state !== 'paused') return [];
+  if (d.reason === null || d.paused_since === null) return [[{ text: clean(d.summary), style: 'red' }]];
+  const file = clean(path.basename(s.config.workflow_path));
+  const since = Date.parse(d.paused_since);
+  const period = Number.isFinite(since) ? ` for ${formatDuration(now - since)}` : '';
+  return [[{ text: `dispatch: paused — ${file} invalid${period}: ${describeRejection(d.reason, s.config.workflow_path, false)}`, style: 'red' }]];
 }
 
 function runningSection(s: StatusSnapshot, now: number): Section {
@@ -192,6 +231,24 @@ function retrySection(s: StatusSnapshot, now: number): Section {
     r.kind === 'continuation' ? { text: 'continuation (issue still active)', style: 'dim' } : { text: clean(r.error ?? 'failed'), style: 'red' },
   ]);
   return table(`Retry queue (${s.retrying.length})`, ['ISSUE', 'ATTEMPT', 'DUE IN', 'REASON'], [16, 7, 8], rows, 'empty');
+}
+
+/** The last runs that ended, newest first (at most {@link RECENT_RUNS_SHOWN}); none → no section. */
+function recentSection(s: StatusSnapshot, now: number): Section | null {
+  const runs = (s.recent_runs ?? []).slice(0, RECENT_RUNS_SHOWN);
+  if (runs.length === 0) return null;
+  const outcomeStyle: Readonly<Record<string, Style>> = { completed: 'green', failed: 'red', stopped: 'yellow', blocked: 'red' };
+  const rows = runs.map((r): Seg[] => {
+    const style = outcomeStyle[r.outcome];
+    return [
+      { text: clean(r.issue_identifier), style: 'cyan' },
+      { text: clean(r.outcome), ...(style ? { style } : {}) },
+      { text: ago(r.ended_at, now) },
+      { text: formatDuration(r.duration_ms) },
+      { text: r.reason === null ? '' : clean(r.reason), style: 'dim' },
+    ];
+  });
+  return table('Recently finished', ['ISSUE', 'OUTCOME', 'ENDED', 'RAN', 'REASON'], [16, 9, 12, 8], rows, null);
 }
 
 /** A section whose columns are as wide as their content (capped); the last column takes the rest. */

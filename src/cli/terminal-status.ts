@@ -6,9 +6,10 @@
  * followed by clear-to-end-of-line, then clear-to-end-of-screen), never by clearing first, so they
  * do not flicker. While it runs, JSON logs must go to the log file only (`createLogger({ console: false })`).
  */
+import os from 'node:os';
 import { repeatEvery, systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import type { StatusSnapshot, StatusSource } from '../status/types.js';
-import { clean, clip } from './status-format.js';
+import { clean, clip, shortPath } from './status-format.js';
 import { renderStatusView, summaryLine } from './status-view.js';
 
 /** Shortest time between two event-driven redraws (≤ 4 frames per second). */
@@ -24,6 +25,18 @@ export interface TerminalStatusOptions {
   readonly intervalMs?: number;
   /** Shown in the header and the summary line. */
   readonly version?: string;
+  /**
+   * The dashboard's URL (`<server url>/`), shown under the header; `null` when the HTTP server is
+   * off (the view then says how to turn it on); absent shows nothing about it.
+   */
+  readonly dashboardUrl?: string | null;
+  /**
+   * Absolute path of the JSON log file (`<logs-root>/symphony.log`), shown under the header
+   * relative to `cwd` when inside it (or as `~/…`); absent or null shows nothing.
+   */
+  readonly logFile?: string | null;
+  /** Directory the log path is shown relative to. Default `process.cwd()`. */
+  readonly cwd?: string;
   /** ANSI colours. Default: `stream.hasColors()` (honours `NO_COLOR`, `FORCE_COLOR`), false when absent. */
   readonly color?: boolean;
   /** Clock, epoch ms, for runtimes and throughput. Default `clock.now`. */
@@ -78,6 +91,8 @@ export function startTerminalStatus(source: StatusSource, options: TerminalStatu
   const clock = options.clock ?? systemClock;
   const now = options.now ?? (() => clock.now());
   const color = options.color ?? (typeof stream.hasColors === 'function' ? stream.hasColors() : false);
+  const logFile = options.logFile ? shortPath(options.logFile, options.cwd ?? process.cwd(), os.homedir()) : null;
+  const where = { ...(options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl }), logFile };
   const samples: TokenSample[] = [];
   let stopped = false;
   let broken = false;
@@ -120,7 +135,7 @@ export function startTerminalStatus(source: StatusSource, options: TerminalStatu
     } else {
       samples.push({ atMs: nowMs, totalTokens: snap.codex_totals.total_tokens });
       while (samples.length > 2 && (samples[0]?.atMs ?? nowMs) < nowMs - THROUGHPUT_WINDOW_MS) samples.shift();
-      body = renderStatusView(snap, { nowMs, columns: width, rows, color, throughput: tokenThroughput(samples), ...(options.version ? { version: options.version } : {}) });
+      body = renderStatusView(snap, { nowMs, columns: width, rows, color, throughput: tokenThroughput(samples), ...where, ...(options.version ? { version: options.version } : {}) });
     }
     // Each line is placed absolutely, so the frame does not depend on the terminal's newline mode.
     const frame = body

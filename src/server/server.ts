@@ -148,7 +148,7 @@ function buildApp(options: HttpServerOptions, streams: EventStreams): FastifyIns
   });
 
   registerApiRoutes(app, { source: options.source, logger, streams, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
-  registerPages(app, options.pages, options.metrics !== undefined);
+  registerPages(app, options.pages, options.metrics !== undefined, options.source);
   return app;
 }
 

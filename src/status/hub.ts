@@ -1,8 +1,8 @@
 /**
  * The daemon's {@link StatusSource} (spec §13.3, §13.7): reads the orchestrator snapshot, numbers
  * and fans out status events, keeps a bounded history per issue (recent events, last error,
- * dispatch count) and the workflow reload status. Observability only: nothing here feeds back
- * into scheduling (spec §13.4).
+ * dispatch count), the last runs that ended (`recent_runs`) and the workflow reload status.
+ * Observability only: nothing here feeds back into scheduling (spec §13.4).
  */
 import path from 'node:path';
 import type { EffectiveWorkflow } from '../config/types.js';
@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import type { OperatorAnswer } from '../domain/operator.js';
 import type { Orchestrator, OrchestratorChange } from '../scheduler/orchestrator.js';
 import { SafeListeners } from '../scheduler/listeners.js';
+import { recentRunOf, withRecentRun } from './recent-runs.js';
 import { listSessionLogs, sessionLogFile } from './session-logs.js';
 import { statusEventsOf, type UnnumberedEvent } from './translate.js';
 import {
@@ -19,6 +20,7 @@ import {
   type DispatchStatus,
   type IssueDetail,
   type RecentEvent,
+  type RecentRun,
   type StatusEvent,
   type StatusSnapshot,
   type StatusSource,
@@ -66,6 +68,8 @@ export class StatusHub implements StatusSource {
   private readonly loadedAt: string;
   private lastReload: ConfigStatus['last_reload'] = null;
   private lastRejected: ConfigStatus['last_rejected'] = null;
+  /** The last runs that ended, newest first (at most `RECENT_RUNS_LIMIT`). */
+  private recentRuns: readonly RecentRun[] = [];
   /** Set while the workflow file on disk is invalid (dispatch paused). */
   private paused: { readonly since: string; reason: string } | null = null;
 
@@ -112,6 +116,7 @@ export class StatusHub implements StatusSource {
       max_turns: config.agent.maxTurns,
       dispatch: dispatchStatus(this.paused, path.basename(this.options.workflow.path)),
       config: { workflow_path: this.options.workflow.path, loaded_at: this.loadedAt, last_reload: this.lastReload, last_rejected: this.lastRejected },
+      recent_runs: [...this.recentRuns],
     };
   }
 
@@ -170,6 +175,11 @@ export class StatusHub implements StatusSource {
   }
 
   private onChange(change: OrchestratorChange): void {
+    for (const effect of change.effects) {
+      if (effect.type !== 'run_ended') continue;
+      const url = change.previous.running.get(effect.issueId)?.issue.url ?? null;
+      this.recentRuns = withRecentRun(this.recentRuns, recentRunOf(effect, url, change.nowMs));
+    }
     for (const event of statusEventsOf(change)) {
       this.remember(event, change);
       this.publish(event);

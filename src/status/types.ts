@@ -4,6 +4,7 @@
  * through a {@link StatusSource} and never touch orchestrator internals.
  */
 import type { OperatorAnswer } from '../domain/operator.js';
+import type { RunOutcome } from '../domain/run-outcome.js';
 import type { AnswerOutcome } from '../scheduler/ports.js';
 import type { BlockedRow, RetryRow, RunningRow, StateSnapshot, WaitingRow } from '../scheduler/snapshot.js';
 
@@ -32,7 +33,7 @@ export interface DispatchStatus {
   readonly summary: string;
 }
 
-/** `GET /api/v1/state`: the §13.7.2 shape plus `waiting`, `blocked`, limits, dispatch and config status. */
+/** `GET /api/v1/state`: the §13.7.2 shape plus `waiting`, `blocked`, limits, dispatch, config status and `recent_runs`. */
 export interface StatusSnapshot extends StateSnapshot {
   readonly dispatch: DispatchStatus;
   /** `agent.max_concurrent_agents` now. */
@@ -40,6 +41,34 @@ export interface StatusSnapshot extends StateSnapshot {
   /** `agent.max_turns` now (the dashboard shows turn n/max). */
   readonly max_turns: number;
   readonly config: ConfigStatus;
+  /**
+   * The last runs that ended, newest first, at most {@link RECENT_RUNS_LIMIT} (extension: the
+   * "recently finished" list of the dashboard and the terminal view). Kept in memory by the
+   * status hub since the daemon started; observability only. The daemon always sets it; other
+   * sources (older daemons, test fakes) may leave it out, which reads as an empty list.
+   */
+  readonly recent_runs?: readonly RecentRun[];
+}
+
+/** How many ended runs {@link StatusSnapshot.recent_runs} keeps. */
+export const RECENT_RUNS_LIMIT = 20;
+
+/** One run (one worker, dispatch to exit) that ended, as listed in {@link StatusSnapshot.recent_runs}. */
+export interface RecentRun {
+  readonly issue_id: string;
+  readonly issue_identifier: string;
+  readonly issue_url: string | null;
+  /** As the scheduler core decided it: `completed`, `failed`, `stopped` or `blocked` (see {@link RunOutcome}). */
+  readonly outcome: RunOutcome;
+  /** The failure, the stop reason (`stopped`) or why it blocked; null for a plain completion. */
+  readonly reason: string | null;
+  /** When the run ended (ISO time). */
+  readonly ended_at: string;
+  /** Dispatch to exit, ms. */
+  readonly duration_ms: number;
+  /** The retry attempt the run was (null for a first dispatch). */
+  readonly attempt: number | null;
+  readonly session_id: string | null;
 }
 
 /** One entry of an issue's recent events. */

@@ -13,6 +13,7 @@ import { dashboardPages } from '../../src/server/dashboard/pages.js';
 import { startHttpServer, type HttpServer } from '../../src/server/server.js';
 import type { StatusSnapshot } from '../../src/status/types.js';
 import { openDashboard, type OpenDashboard } from '../support/browser.js';
+import { INITIAL_STATE_SLOT } from '../../src/server/pages.js';
 import { REPO_ROOT } from '../support/codex.js';
 import {
   FakeStatusSource,
@@ -64,6 +65,11 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
     waiting: [waitingApproval('MT-102'), waitingQuestions('MT-104')],
     retrying: [retryRow('MT-105'), retryRow('MT-106', { attempt: 1, kind: 'continuation', error: null, due_at: isoFromNow(1_000) })],
     blocked: [blockedRow('MT-107')],
+    recent_runs: [
+      { issue_id: 'id-MT-110', issue_identifier: 'MT-110', issue_url: 'https://linear.app/acme/issue/MT-110', outcome: 'failed', reason: 'turn_failed: the model returned an error', ended_at: isoFromNow(-45_000), duration_ms: 754_000, attempt: 1, session_id: 'thread-MT-110-turn-2' },
+      { issue_id: 'id-MT-109', issue_identifier: 'MT-109', issue_url: null, outcome: 'completed', reason: null, ended_at: isoFromNow(-300_000), duration_ms: 1_925_000, attempt: null, session_id: 'thread-MT-109-turn-1' },
+      { issue_id: 'id-MT-107', issue_identifier: 'MT-107', issue_url: null, outcome: 'blocked', reason: 'operator_timeout: nobody answered within 30m', ended_at: isoFromNow(-1_200_000), duration_ms: 2_400_000, attempt: null, session_id: null },
+    ],
     codex_totals: { input_tokens: 1_284_000, output_tokens: 96_410, total_tokens: 1_380_410, seconds_running: 5_432.5 },
     rate_limits: {
       primary: { usedPercent: 42, windowDurationMins: 300, resetsAt: secondsFromNow(4_320) },
@@ -134,6 +140,12 @@ describe('dashboard in headless Chromium', () => {
 
     expect(await textOf(page, 'waiting-count')).toBe('2');
     expect(await textOf(page, 'waiting-command-MT-102')).toBe('npm publish --dry-run');
+    // The summary is the command: the card says it once, as its title.
+    expect(await textOf(page, 'waiting-summary-MT-102')).toBe('npm publish --dry-run');
+    expect((await textOf(page, 'waiting-MT-102')).split('npm publish --dry-run')).toHaveLength(2);
+    expect(await textOf(page, 'waiting-summary-MT-104')).toBe('Which database should the migration target?');
+    // No phrase is said twice anywhere ("Waiting for an operator: waiting for an operator: …").
+    expect(await page.locator('body').innerText()).not.toMatch(/waiting for an operator:\s*waiting for an operator/i);
     expect(await textOf(page, 'waiting-cwd-MT-102')).toBe('/srv/symphony/workspaces/MT-102');
     expect(await textOf(page, 'waiting-reason-MT-102')).toBe('needs network access to check the registry');
     expect(await textOf(page, 'waiting-deadline-MT-102')).toMatch(/^in 28m \d\ds$/);
@@ -153,6 +165,16 @@ describe('dashboard in headless Chromium', () => {
     await waitForText(page, 'retry-due-MT-106', 'ago');
 
     expect(await textOf(page, 'blocked-reason-MT-107')).toContain('operator_timeout');
+
+    // Recently finished runs, newest first.
+    expect(await textOf(page, 'recent-outcome-0')).toBe('failed');
+    expect(await textOf(page, 'recent-reason-0')).toBe('turn_failed: the model returned an error');
+    expect(await textOf(page, 'recent-ended-0')).toMatch(/^4\ds ago$/);
+    expect(await textOf(page, 'recent-row-0')).toContain('MT-110');
+    expect(await textOf(page, 'recent-row-0')).toContain('12m 34s');
+    expect(await textOf(page, 'recent-outcome-1')).toBe('completed');
+    expect(await textOf(page, 'recent-reason-1')).toBe('–');
+    expect(await textOf(page, 'recent-outcome-2')).toBe('blocked');
 
     expect(await textOf(page, 'totals-input')).toBe('1,284,000');
     expect(await textOf(page, 'totals-output')).toBe('96,410');
@@ -255,6 +277,7 @@ describe('dashboard in headless Chromium', () => {
       { at: isoFromNow(-60_000), event: 'dispatch', message: 'dispatched (attempt 1)' },
       { at: isoFromNow(-50_000), event: 'session_started', message: 'session thread-1-turn-1 started' },
       { at: isoFromNow(-10_000), event: 'notification', message: 'item/started: commandExecution' },
+      { at: isoFromNow(-5_000), event: 'operator_waiting', message: 'waiting for an operator: npm publish --dry-run' },
     ];
     const logs = [{ label: 'thread-1-turn-1', path: logPath, url: '/api/v1/MT-101/logs/thread-1-turn-1', bytes: 26, modified_at: isoFromNow(-10_000) }];
     source.setIssue('MT-101', issueDetail('MT-101', { recent_events: events, logs: { codex_session_logs: logs }, last_error: 'turn_failed: earlier attempt' }));
@@ -264,9 +287,12 @@ describe('dashboard in headless Chromium', () => {
     expect(await textOf(page, 'issue-status')).toBe('running');
     expect(await textOf(page, 'issue-workspace')).toBe('/srv/symphony/workspaces/MT-101');
     expect(await textOf(page, 'issue-last-error')).toBe('turn_failed: earlier attempt');
-    expect(await textOf(page, 'event-row-0')).toContain('item/started: commandExecution');
-    expect(await textOf(page, 'event-row-2')).toContain('dispatched (attempt 1)');
-    expect(await textOf(page, 'event-row-1')).toContain('Session started');
+    // The operator event's message repeats its phrase: said once.
+    expect(await textOf(page, 'event-row-0')).toMatch(/Waiting for an operatornpm publish --dry-run$/);
+    expect(await page.locator('body').innerText()).not.toMatch(/waiting for an operator:\s*waiting for an operator/i);
+    expect(await textOf(page, 'event-row-1')).toContain('item/started: commandExecution');
+    expect(await textOf(page, 'event-row-3')).toContain('dispatched (attempt 1)');
+    expect(await textOf(page, 'event-row-2')).toContain('Session started');
     const href = await page.getByTestId('log-link-thread-1-turn-1').getAttribute('href');
     expect(href).toBe('/api/v1/MT-101/logs/thread-1-turn-1');
     const log = await fetch(`${server.url}${href}`);
@@ -302,6 +328,9 @@ describe('dashboard in headless Chromium', () => {
       f.formatWindow(300), f.formatWindow(10080), f.formatWindow(45), f.eventPhrase('turn_input_required'), f.eventPhrase('some_new_event'),
       f.describeLastEvent('notification', '  '), f.describeRunning({ last_activity: null, last_event: null, last_message: null }),
       f.describeRunning({ last_activity: { kind: 'tool', phase: 'completed', summary: 'called linear_graphql' }, last_event: 'tool_call_completed' }), f.formatRelative(1000, 0), f.formatRelative(0, 5000),
+      f.describeRunning({ last_activity: null, last_event: 'operator_waiting', last_message: 'waiting for an operator: rm -rf build' }),
+      f.describeLastEvent('operator_waiting', 'Waiting for an operator'), f.describeLastEvent('dispatch', 'dispatched (attempt 2)'),
+      f.summaryIsCommand('npm test', ' npm  test '), f.summaryIsCommand('npm run a-very-long…', 'npm run a-very-long-script --flag'), f.summaryIsCommand('file change', null), f.summaryIsCommand('rm -rf build', 'rm -rf dist'),
       JSON.stringify(f.describeRateLimits({ primary: { used_percent: 80, window_minutes: 60, resets_in_seconds: 30 } }, 0)),
       JSON.stringify(f.describeRateLimits({ weird: true }, 0)), JSON.stringify(f.describeRateLimits(null, 0)),
     ])`);
@@ -320,6 +349,13 @@ describe('dashboard in headless Chromium', () => {
       'Called linear_graphql',
       'in 1s',
       '5s ago',
+      'Waiting for an operator: rm -rf build',
+      'Waiting for an operator',
+      'Dispatched: dispatched (attempt 2)',
+      true,
+      true,
+      false,
+      false,
       JSON.stringify([{ label: 'primary', usedPercent: 80, text: '80% used · 1h window · resets in 30s' }]),
       JSON.stringify([{ label: 'limits', usedPercent: null, text: '{"weird":true}' }]),
       '[]',
@@ -372,6 +408,104 @@ describe('dashboard behind server.auth_token', () => {
     expect(apiRequests.map((url) => new URL(url).pathname)).toEqual(expect.arrayContaining(['/api/v1/state', '/api/v1/events', '/api/v1/refresh']));
     for (const url of apiRequests) expect(new URL(url).searchParams.get('access_token'), url).toBe(token);
     expect(refused).toEqual([]);
+    expect(dashboard.errors).toEqual([]);
+  });
+});
+
+describe('dashboard first paint', () => {
+  // Agent text that tries to end the page's data block and run markup.
+  const BREAKOUT = '</script><img src=x onerror="window.__pwned=1"><!--';
+  const source = new FakeStatusSource(
+    statusSnapshot({
+      running: [runningRow('MT-301'), runningRow('MT-302', { last_activity: { kind: 'error', phase: 'failed', tool: null, command: null, detail: BREAKOUT, summary: `error: ${BREAKOUT}` } })],
+    }),
+  );
+  let server: HttpServer;
+  let dashboard: OpenDashboard;
+
+  beforeAll(async () => {
+    server = await startHttpServer({ source, host: '127.0.0.1', port: 0, authToken: null, logger: silentLogger(), pages: dashboardPages() });
+    source.setIssue('MT-301', issueDetail('MT-301', { recent_events: [{ at: isoFromNow(-1_000), event: 'dispatch', message: 'dispatched (Todo)' }] }));
+    dashboard = await openDashboard('about:blank');
+  }, 120_000);
+
+  afterAll(async () => {
+    await dashboard?.page.unrouteAll({ behavior: 'ignoreErrors' });
+    await dashboard?.close();
+    await server?.close();
+  });
+
+  /** Holds every API request unanswered (a stream that never opens, a state read that never returns); returns the paths asked. */
+  async function holdApi(page: Page): Promise<string[]> {
+    const asked: string[] = [];
+    await page.route('**/api/v1/**', (route) => {
+      asked.push(new URL(route.request().url()).pathname);
+    });
+    return asked;
+  }
+
+  it('shows the running rows from the page itself, before any API answer or the event stream', async () => {
+    const { page } = dashboard;
+    const asked = await holdApi(page);
+    await page.goto(`${server.url}/`, { waitUntil: 'load' });
+    // Already there at the load event: nothing had to be fetched.
+    expect(await page.getByTestId('running-row-MT-301').count()).toBe(1);
+    expect(await textOf(page, 'running-event-MT-301')).toBe('Running `npm test`');
+    expect(await textOf(page, 'count-running')).toBe('running 2/10');
+    expect(await textOf(page, 'connection')).toBe('connecting');
+    expect(asked).not.toContain('/api/v1/state');
+    // The data block carried the hostile text as data: shown as text, never run.
+    expect(await textOf(page, 'running-event-MT-302')).toBe(`Error: ${BREAKOUT}`);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  });
+
+  it('the issue page also paints its details from the page', async () => {
+    const { page } = dashboard;
+    const asked = await holdApi(page);
+    await page.goto(`${server.url}/issues/MT-301`, { waitUntil: 'load' });
+    expect(await textOf(page, 'issue-status')).toBe('running');
+    expect(await textOf(page, 'event-row-0')).toContain('dispatched (Todo)');
+    expect(asked).not.toContain('/api/v1/MT-301');
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  });
+
+  it('without data in the page, it reads the state before (and without) the event stream', async () => {
+    const { page } = dashboard;
+    const reads: string[] = [];
+    const onRequest = (request: { url(): string }): void => {
+      if (new URL(request.url()).pathname === '/api/v1/state') reads.push(request.url());
+    };
+    page.on('request', onRequest);
+    // The stream is held: it never opens, so nothing can come from it.
+    await page.route('**/api/v1/events*', () => undefined);
+    // The document as an older daemon (or one whose state read failed) serves it: an empty slot.
+    await page.route(`${server.url}/`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace(/<script type="application\/json" id="initial-state">[\s\S]*?<\/script>/, INITIAL_STATE_SLOT);
+      await route.fulfill({ response, body });
+    });
+    await page.goto(`${server.url}/`);
+    await page.getByTestId('running-row-MT-301').waitFor({ timeout: 10_000 });
+    expect(await textOf(page, 'connection')).toBe('connecting');
+    expect(reads.length).toBeGreaterThanOrEqual(1);
+    page.off('request', onRequest);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+  });
+
+  it('serves the data as a JSON block that no string can end early', async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    const block = /<script type="application\/json" id="initial-state">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    expect(block).not.toMatch(/[<>&]/);
+    const state = JSON.parse(block) as StatusSnapshot;
+    expect(state.running.map((row) => row.issue_identifier)).toEqual(['MT-301', 'MT-302']);
+    expect(state.running[1]?.last_activity?.detail).toBe(BREAKOUT);
+    // An unknown issue's page carries no data (the page then asks the API and says it is unknown).
+    expect(await (await fetch(`${server.url}/issues/NOPE-9`)).text()).toContain(INITIAL_STATE_SLOT);
+  });
+
+  it('ran without JavaScript errors', () => {
     expect(dashboard.errors).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSymphonyError } from '../../src/errors.js';
 import { DASHBOARD_ASSETS_DIR, dashboardPages, loadDashboardPages } from '../../src/server/dashboard/pages.js';
+import { INITIAL_STATE_SLOT, withInitialState } from '../../src/server/pages.js';
 import { REPO_ROOT } from '../support/codex.js';
 
 const pages = dashboardPages();
@@ -47,7 +48,9 @@ describe('dashboard pages', () => {
 
   it('has no inline script or style (the server sends default-src \'self\')', () => {
     for (const html of [pages.index, pages.issue]) {
-      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      // Only external scripts, and the empty JSON data block the server fills (never executed).
+      expect(html.replace(INITIAL_STATE_SLOT, '')).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(html.split(INITIAL_STATE_SLOT)).toHaveLength(2);
       expect(html).not.toMatch(/<style/);
       expect(html).not.toMatch(/\sstyle=/);
       expect(html).not.toMatch(/\son[a-z]+=/);
@@ -55,6 +58,18 @@ describe('dashboard pages', () => {
     for (const script of scripts) {
       expect(script.body, script.path).not.toMatch(/setAttribute\(\s*'style'|\.style\./);
     }
+  });
+
+  it('withInitialState fills the slot with escaped JSON, and leaves documents without a slot alone', () => {
+    const doc = `<head>${INITIAL_STATE_SLOT}</head>`;
+    const filled = withInitialState(doc, { text: '</script><b>&amp;\u2028' });
+    expect(filled).toBe('<head><script type="application/json" id="initial-state">{"text":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026amp;\\u2028"}</script></head>');
+    const json = /id="initial-state">(.*)<\/script>/.exec(filled)?.[1] ?? '';
+    expect(JSON.parse(json)).toEqual({ text: '</script><b>&amp;\u2028' });
+    expect(withInitialState(doc, null)).toBe(doc);
+    expect(withInitialState('<title>x</title>', { a: 1 })).toBe('<title>x</title>');
+    // `$'`, `$$` and `$1` in the data are not replacement patterns.
+    expect(withInitialState(doc, { a: "$'$$$1$`" })).toBe(`<head><script type="application/json" id="initial-state">{"a":"$'$$$1$\`"}</script></head>`);
   });
 
   it('never parses data as HTML: no innerHTML, outerHTML, insertAdjacentHTML or document.write', () => {

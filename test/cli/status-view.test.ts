@@ -4,13 +4,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeEvent, formatDuration, formatRateLimits } from '../../src/cli/status-format.js';
+import { describeEvent, describeRejection, formatDuration, formatRateLimits, genericWords, rejectionParts, shortPath } from '../../src/cli/status-format.js';
 import { describeActivity } from '../../src/status/words.js';
 import { activityRow } from '../../src/scheduler/snapshot.js';
 import type { AgentActivity } from '../../src/domain/agent-event.js';
-import { renderStatusView, summaryLine, type StatusViewOptions } from '../../src/cli/status-view.js';
+import { RECENT_RUNS_SHOWN, renderStatusView, summaryLine, type StatusViewOptions } from '../../src/cli/status-view.js';
 import type { RetryRow, RunningRow, WaitingRow } from '../../src/scheduler/snapshot.js';
-import type { StatusSnapshot } from '../../src/status/types.js';
+import type { RecentRun, StatusSnapshot } from '../../src/status/types.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const iso = (offsetMs: number): string => new Date(NOW + offsetMs).toISOString();
@@ -63,6 +63,10 @@ function waiting(identifier: string, over: Partial<WaitingRow> = {}): WaitingRow
   };
 }
 
+function ended(identifier: string, over: Partial<RecentRun> = {}): RecentRun {
+  return { issue_id: `id-${identifier}`, issue_identifier: identifier, issue_url: null, outcome: 'completed', reason: null, ended_at: iso(-90_000), duration_ms: 754_000, attempt: null, session_id: 'th-1-tu-1', ...over };
+}
+
 function snapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
   const base: StatusSnapshot = {
     generated_at: iso(0),
@@ -95,16 +99,68 @@ describe('renderStatusView (§13.4)', () => {
     );
     const lines = view.split('\n');
     expect(lines[0]).toBe('symphony 1.2.3 · agents 2/10 · waiting 0 · blocked 0 · retrying 0');
-    expect(lines[1]).toBe('throughput 123 tok/s · tokens in 24,000 out 690 total 24,690 · runtime 1h 02m');
-    expect(lines[2]).toBe('rate limits none reported yet');
-    expect(lines[3]).toBe('workflow WORKFLOW.md · loaded 10m 00s ago');
+    expect(lines[1]).toBe('Ctrl-C to stop');
+    expect(lines[2]).toBe('throughput 123 tok/s · tokens in 24,000 out 690 total 24,690 · runtime 1h 02m');
+    expect(lines[3]).toBe('rate limits none reported yet');
+    expect(lines[4]).toBe('workflow WORKFLOW.md · loaded 10m 00s ago');
     expect(view).toContain('Running (2)');
     expect(view).toMatch(/ISSUE\s+STATE\s+TURN\s+RUNTIME\s+TOKENS\s+LAST EVENT/);
     expect(view).toMatch(/SYM-1\s+In Progress\s+3\/20\s+4m 02s\s+12\.3k\s+turn completed {2}5s ago/);
     expect(view).toMatch(/SYM-2\s+In Progress\s+7\/20/);
     expect(view).toContain('Retry queue (0)\n  empty');
     expect(view).not.toContain('Waiting for operator');
+    expect(view).not.toContain('Recently finished');
     expect(view.endsWith('\n')).toBe(false);
+  });
+
+  it('says under the header where the dashboard and the log file are, and that Ctrl-C stops', () => {
+    const where = (over: Partial<StatusViewOptions>): string => renderStatusView(snapshot(), options(over)).split('\n')[1] ?? '';
+    expect(where({ dashboardUrl: 'http://127.0.0.1:8080/', logFile: 'log/symphony.log' })).toBe('dashboard http://127.0.0.1:8080/ · log log/symphony.log · Ctrl-C to stop');
+    expect(where({ dashboardUrl: null, logFile: '~/symphony/log/symphony.log' })).toBe('dashboard off (--port N or server.port) · log ~/symphony/log/symphony.log · Ctrl-C to stop');
+    expect(where({ logFile: null })).toBe('Ctrl-C to stop');
+    // Cut to the width like every line, never wrapped.
+    expect(where({ columns: 30, dashboardUrl: 'http://127.0.0.1:8080/', logFile: 'log/symphony.log' })).toBe('dashboard http://127.0.0.1:80…');
+    expect(plain(renderStatusView(snapshot(), options({ color: true, dashboardUrl: 'http://127.0.0.1:8080/' })).split('\n')[1] ?? '')).toBe('dashboard http://127.0.0.1:8080/ · Ctrl-C to stop');
+  });
+
+  it('lists the last runs that ended: issue, outcome, when, how long, and why (at most RECENT_RUNS_SHOWN)', () => {
+    const runs = [
+      ended('SYM-20', { outcome: 'failed', reason: 'turn_failed: the model returned an error', ended_at: iso(-30_000), duration_ms: 65_000 }),
+      ended('SYM-19', { outcome: 'stopped', reason: 'terminal', ended_at: iso(-60_000) }),
+      ended('SYM-18', { outcome: 'blocked', reason: 'operator_timeout: no answer within 30m', ended_at: iso(-120_000) }),
+      ended('SYM-17', { ended_at: iso(-600_000), duration_ms: 3_725_000 }),
+      ended('SYM-16'),
+      ended('SYM-15'),
+    ];
+    const view = renderStatusView(snapshot({ recent_runs: runs }), options({ columns: 140 }));
+    expect(view).toContain('Recently finished');
+    expect(view).toMatch(/ISSUE\s+OUTCOME\s+ENDED\s+RAN\s+REASON/);
+    expect(view).toMatch(/SYM-20\s+failed\s+30s ago\s+1m 05s\s+turn_failed: the model returned an error/);
+    expect(view).toMatch(/SYM-19\s+stopped\s+1m 00s ago\s+12m 34s\s+terminal/);
+    expect(view).toMatch(/SYM-18\s+blocked\s+2m 00s ago\s+12m 34s\s+operator_timeout: no answer within 30m/);
+    expect(view).toMatch(/SYM-17\s+completed\s+10m 00s ago\s+1h 02m$/m);
+    expect(RECENT_RUNS_SHOWN).toBe(5);
+    expect(view).toContain('SYM-16');
+    expect(view).not.toContain('SYM-15');
+    // Outcomes are coloured: failed and blocked red, completed green.
+    const colored = renderStatusView(snapshot({ recent_runs: runs }), options({ columns: 140, color: true }));
+    expect(colored).toContain('\x1b[31mfailed');
+    expect(colored).toContain('\x1b[32mcompleted');
+  });
+
+  it('never shows bookkeeping (internal) events such as "remoteControl status changed" as the last event', () => {
+    const rows = [
+      // The last event was a status notice; the last activity is still the command.
+      running('A-1', { last_event: 'notification', last_message: 'remoteControl status changed', last_activity: activityRow({ kind: 'command', phase: 'started', tool: null, command: 'npm test', detail: null }) }),
+      // Only bookkeeping so far: the event name in words, not the notice's text.
+      running('A-2', { last_event: 'notification', last_message: 'remoteControl status changed', last_activity: null }),
+      running('A-3', { last_event: 'other_message', last_message: 'thread/status/changed', last_activity: null }),
+    ];
+    const view = renderStatusView(snapshot({ running: rows }), options({ columns: 160 }));
+    expect(view).toMatch(/A-1 .* running `npm test` {2}5s ago/);
+    expect(view).toMatch(/A-2 .* working {2}5s ago/);
+    expect(view).toMatch(/A-3 .* unrecognised message {2}5s ago/);
+    expect(view).not.toMatch(/remoteControl|status changed|thread\/status/);
   });
 
   it('shows no agents, and an empty rate limit, plainly when idle', () => {
@@ -196,13 +252,48 @@ describe('renderStatusView (§13.4)', () => {
       last_rejected: { at: iso(-60_000), reason: 'workflow_parse_error: bad YAML at line 3' },
     };
     const view = renderStatusView(snapshot({ config }), options({ columns: 200 }));
-    expect(view.split('\n')[3]).toBe('workflow WORKFLOW.md · reloaded 3m 00s ago (agent.max_turns, polling.interval_ms) · rejected edit 1m 00s ago: workflow_parse_error: bad YAML at line 3');
+    expect(view.split('\n')[4]).toBe('workflow WORKFLOW.md · reloaded 3m 00s ago (agent.max_turns, polling.interval_ms) · rejected edit 1m 00s ago: bad YAML at line 3 — workflow_parse_error');
+  });
+
+  it('a rejected edit says what is wrong (the key) first and the long absolute path last, shortened', () => {
+    const workflowPath = '/home/operator/projects/payments-service/deploy/symphony/WORKFLOW.md';
+    const config = { workflow_path: workflowPath, loaded_at: iso(-3_600_000), last_reload: null, last_rejected: { at: iso(-60_000), reason: `invalid_config: ${workflowPath}: agent.max_turns must be a positive integer (got "many")` } };
+    const line = renderStatusView(snapshot({ config }), options({ columns: 100 })).split('\n')[4] ?? '';
+    expect(line).toBe('workflow WORKFLOW.md · loaded 1h 00m ago · rejected edit 1m 00s ago: agent.max_turns must be a posi…');
+    expect(line).not.toContain('/home/operator');
+    const wide = renderStatusView(snapshot({ config }), options({ columns: 200 })).split('\n')[4] ?? '';
+    expect(wide).toContain('rejected edit 1m 00s ago: agent.max_turns must be a positive integer (got "many") — invalid_config in WORKFLOW.md');
+  });
+
+  it('rejectionParts/describeRejection put the message first, then the code and file:line', () => {
+    const wf = '/srv/very/long/path/WORKFLOW.md';
+    expect(rejectionParts(`invalid_config: ${wf}: polling.interval_ms must be a positive integer (got -3)`, wf)).toEqual({ message: 'polling.interval_ms must be a positive integer (got -3)', code: 'invalid_config', where: 'WORKFLOW.md' });
+    expect(describeRejection(`workflow_parse_error: ${wf}:2:11: invalid YAML front matter: bad indentation`, wf)).toBe('invalid YAML front matter: bad indentation — workflow_parse_error in WORKFLOW.md:2:11');
+    // Without the file unless it has a line number (the dispatch line names the file already).
+    expect(describeRejection(`invalid_config: ${wf}: agent.max_turns must be a positive integer`, wf, false)).toBe('agent.max_turns must be a positive integer — invalid_config');
+    expect(describeRejection(`workflow_parse_error: ${wf}:2:11: invalid YAML`, wf, false)).toBe('invalid YAML — workflow_parse_error in WORKFLOW.md:2:11');
+    // A path elsewhere in the message is shortened too; other shapes come back as they are.
+    expect(describeRejection(`missing_workflow_file: workflow file not found: ${wf} (ENOENT)`, wf)).toBe('workflow file not found: WORKFLOW.md (ENOENT) — missing_workflow_file');
+    expect(describeRejection('something odd happened', wf)).toBe('something odd happened');
+    expect(describeRejection(`template_parse_error: /other/place/PROMPT.md:12:5: unknown tag`, wf)).toBe('unknown tag — template_parse_error in PROMPT.md:12:5');
+  });
+
+  it('shortPath shows a path relative to the cwd, or under ~, else whole', () => {
+    expect(shortPath('/srv/app/log/symphony.log', '/srv/app', '/home/me')).toBe('log/symphony.log');
+    expect(shortPath('/srv/app/log/symphony.log', '/srv/app/', null)).toBe('log/symphony.log');
+    expect(shortPath('/home/me/work/log/symphony.log', '/srv/app', '/home/me')).toBe('~/work/log/symphony.log');
+    expect(shortPath('/var/log/symphony.log', '/srv/app', '/home/me')).toBe('/var/log/symphony.log');
+    expect(shortPath('/srv/application/x.log', '/srv/app', null)).toBe('/srv/application/x.log');
   });
 
   it('says dispatch is paused while WORKFLOW.md is invalid, under the config line (issue 7 item 5)', () => {
     const summary = `dispatch: paused — WORKFLOW.md invalid since ${iso(-60_000)}: workflow_parse_error: bad YAML at line 3`;
     const paused = snapshot({ dispatch: { state: 'paused', paused_since: iso(-60_000), reason: 'workflow_parse_error: bad YAML at line 3', summary } });
-    expect(renderStatusView(paused, options({ columns: 200 })).split('\n')[4]).toBe(summary);
+    expect(renderStatusView(paused, options({ columns: 200 })).split('\n')[5]).toBe('dispatch: paused — WORKFLOW.md invalid for 1m 00s: bad YAML at line 3 — workflow_parse_error');
+    // The key first here too, not the absolute path.
+    const reason = 'invalid_config: /srv/project/WORKFLOW.md: agent.max_turns must be a positive integer (got "many")';
+    const keyed = snapshot({ dispatch: { state: 'paused', paused_since: iso(-60_000), reason, summary: `dispatch: paused — WORKFLOW.md invalid since ${iso(-60_000)}: ${reason}` } });
+    expect(renderStatusView(keyed, options({ columns: 200 })).split('\n')[5]).toBe('dispatch: paused — WORKFLOW.md invalid for 1m 00s: agent.max_turns must be a positive integer (got "many") — invalid_config');
     expect(renderStatusView(snapshot(), options({ columns: 200 }))).not.toContain('dispatch: paused');
   });
 
@@ -243,10 +334,10 @@ describe('renderStatusView (§13.4)', () => {
   it('fits the height: rows are elided per table behind "+N more", each table keeps some rows', () => {
     const many = Array.from({ length: 30 }, (_, i) => running(`SYM-${100 + i}`));
     const retries = Array.from({ length: 12 }, (_, i) => retry(`SYM-${200 + i}`));
-    const view = renderStatusView(snapshot({ running: many, retrying: retries }), options({ rows: 20 }));
+    const view = renderStatusView(snapshot({ running: many, retrying: retries }), options({ rows: 21 }));
     const lines = view.split('\n');
-    expect(lines).toHaveLength(20);
-    // 4 top lines + 2 titles + 2 column headers leave 12 rows: 6 per table, the last being "+N more".
+    expect(lines).toHaveLength(21);
+    // 5 top lines + 2 titles + 2 column headers leave 12 rows: 6 per table, the last being "+N more".
     expect(lines.filter((l) => /^ {2}SYM-1\d\d /.test(l))).toHaveLength(5);
     expect(lines).toContain('  +25 more');
     expect(lines.filter((l) => /^ {2}SYM-2\d\d /.test(l))).toHaveLength(5);
@@ -260,10 +351,11 @@ describe('renderStatusView (§13.4)', () => {
       retrying: Array.from({ length: 5 }, (_, i) => retry(`R-${i}`)),
       waiting: [waiting('SYM-1'), waiting('SYM-2')],
       rate_limits: { primary: { usedPercent: 95, windowDurationMins: 300 } },
+      recent_runs: Array.from({ length: 7 }, (_, i) => ended(`E-${i}`, { outcome: i % 2 === 0 ? 'failed' : 'completed', reason: i % 2 === 0 ? 'x'.repeat(150) : null })),
     });
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 60 }), fc.boolean(), (columns, rows, color) => {
-        const lines = renderStatusView(snap, options({ columns, rows, color })).split('\n');
+        const lines = renderStatusView(snap, options({ columns, rows, color, dashboardUrl: 'http://127.0.0.1:8080/', logFile: 'log/symphony.log' })).split('\n');
         expect(lines.length).toBeLessThanOrEqual(rows);
         for (const line of lines) expect(cellsOf(line)).toBeLessThanOrEqual(columns);
       }),
@@ -274,7 +366,7 @@ describe('renderStatusView (§13.4)', () => {
 describe('formatRateLimits (§13.5)', () => {
   const nowSec = NOW / 1000;
 
-  it('reads Codex primary/secondary windows, reset times in Unix seconds and credits', () => {
+  it('says Codex windows in words as the dashboard does: used, window, reset; then credits', () => {
     const limits = {
       limitId: 'codex',
       limitName: null,
@@ -284,25 +376,39 @@ describe('formatRateLimits (§13.5)', () => {
       planType: 'pro',
       rateLimitReachedType: null,
     };
-    expect(formatRateLimits(limits, NOW)).toBe('codex: primary 42% of 5h, resets in 1h 12m · secondary 8% of 7d · credits 12.50');
+    expect(formatRateLimits(limits, NOW)).toBe('codex (pro plan): primary 42% used · 5h window · resets in 1h 12m · secondary 8% used · 7d window · credits 12.50');
+    expect(formatRateLimits({ primary: limits.primary }, NOW)).toBe('primary 42% used · 5h window · resets in 1h 12m');
   });
 
-  it('handles partial, reached, past-reset and snake_case shapes', () => {
+  it('handles partial, reached, past-reset, resets-in and snake_case shapes', () => {
     expect(formatRateLimits({ primary: { usedPercent: 30 } }, NOW)).toBe('primary 30% used');
-    expect(formatRateLimits({ primary: { used_percent: 100, window_minutes: 90, resets_at: nowSec - 5 }, rateLimitReachedType: 'primary' }, NOW)).toBe('primary 100% of 90m, reset due · limit reached (primary)');
-    expect(formatRateLimits({ secondary: { usedPercent: 5 }, credits: { hasCredits: false, unlimited: false } }, NOW)).toBe('secondary 5% used · no credits');
+    expect(formatRateLimits({ primary: { used_percent: 100, window_minutes: 90, resets_at: nowSec - 5 }, rateLimitReachedType: 'primary_window' }, NOW)).toBe('primary 100% used · 90m window · reset due · limit reached (primary window)');
+    expect(formatRateLimits({ secondary: { usedPercent: 5, resets_in_seconds: 90 }, credits: { hasCredits: false, unlimited: false } }, NOW)).toBe('secondary 5% used · resets in 1m 30s · no credits');
     expect(formatRateLimits({ credits: { hasCredits: true, unlimited: true } }, NOW)).toBe('credits unlimited');
   });
 
-  it('shows nothing-yet and unknown shapes compactly', () => {
+  it('puts unknown shapes in words on one line, never as raw JSON', () => {
     expect(formatRateLimits(null, NOW)).toBe('none reported yet');
-    expect(formatRateLimits({ remaining: 5 }, NOW)).toBe('{"remaining":5}');
-    expect(formatRateLimits('odd', NOW)).toBe('"odd"');
+    expect(formatRateLimits({ remaining: 5 }, NOW)).toBe('remaining 5');
+    expect(formatRateLimits('odd', NOW)).toBe('odd');
+    expect(formatRateLimits({}, NOW)).toBe('empty report');
+    const odd = { bucketName: 'chat', usage: { used: 3, max: 10, nested: { deep: { deeper: 1 } } }, windows: [1, 2, 3], note: 'line one\nline two {"x":1}' };
+    expect(formatRateLimits(odd, NOW)).toBe('bucket name chat · usage (used 3, max 10, nested (…)) · windows 3 items · note line one line two {"x":1}');
+    expect(genericWords({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: null })).toBe('a 1 · b 2 · c 3 · d 4 · e 5 · f 6 · +1 more');
+    // In the view: one line, cut to the width.
+    const big = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, { value: i, text: 'y'.repeat(30) }]));
+    const lines = renderStatusView(snapshot({ rate_limits: big }), options({ columns: 80 })).split('\n');
+    const line = lines[3] ?? '';
+    expect(line.startsWith('rate limits key0 (value 0, text yyy')).toBe(true);
+    expect(line).toHaveLength(80);
+    expect(line.endsWith('…')).toBe(true);
+    expect(lines[4]).toMatch(/^workflow /);
+    expect(lines.join('\n')).not.toMatch(/[{}"]/);
   });
 
   it('colours windows by how much is used', () => {
     const line = (pct: number): string =>
-      renderStatusView(snapshot({ rate_limits: { primary: { usedPercent: pct } } }), options({ color: true })).split('\n')[2] ?? '';
+      renderStatusView(snapshot({ rate_limits: { primary: { usedPercent: pct } } }), options({ color: true })).split('\n')[3] ?? '';
     expect(line(95)).toContain('\x1b[31mprimary 95% used');
     expect(line(75)).toContain('\x1b[33mprimary 75% used');
     expect(line(10)).toContain('primary 10% used');

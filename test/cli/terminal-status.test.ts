@@ -115,7 +115,11 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-function start(source: StatusSource, tty: FakeTty, extra: { intervalMs?: number; now?: () => number; color?: boolean; clock?: ManualClock } = {}): TerminalStatus {
+function start(
+  source: StatusSource,
+  tty: FakeTty,
+  extra: { intervalMs?: number; now?: () => number; color?: boolean; clock?: ManualClock; dashboardUrl?: string | null; logFile?: string | null; cwd?: string } = {},
+): TerminalStatus {
   const view = startTerminalStatus(source, { stream: tty as unknown as NodeJS.WriteStream, version: '9.9.9', intervalMs: 60_000, color: false, ...extra });
   views.push(view);
   return view;
@@ -131,7 +135,17 @@ describe('startTerminalStatus (§13.4)', () => {
     // Drawn in place: every line cleared to its end, the rest of the screen cleared after the frame.
     expect(tty.frames[0]).toMatch(/^\x1b\[1;1H.*\x1b\[K\x1b\[2;1H/);
     expect(tty.frames[0]?.endsWith('\x1b[K\x1b[J')).toBe(true);
-    expect(frameLines(tty.frames[0] ?? '')[4]).toBe('Running (0)');
+    expect(frameLines(tty.frames[0] ?? '')[1]).toBe('Ctrl-C to stop');
+    expect(frameLines(tty.frames[0] ?? '')[5]).toBe('Running (0)');
+  });
+
+  it('shows the dashboard URL and the log file (relative to the cwd) under the header', () => {
+    const tty = new FakeTty();
+    start(new FakeSource(), tty, { dashboardUrl: 'http://127.0.0.1:4711/', logFile: '/srv/project/log/symphony.log', cwd: '/srv/project' });
+    expect(frameLines(tty.frames[0] ?? '')[1]).toBe('dashboard http://127.0.0.1:4711/ · log log/symphony.log · Ctrl-C to stop');
+    const elsewhere = new FakeTty();
+    start(new FakeSource(), elsewhere, { dashboardUrl: null, logFile: '/var/log/symphony/symphony.log', cwd: '/srv/project' });
+    expect(frameLines(elsewhere.frames[0] ?? '')[1]).toBe('dashboard off (--port N or server.port) · log /var/log/symphony/symphony.log · Ctrl-C to stop');
   });
 
   it('redraws on a status event, with the new state', async () => {

@@ -1,8 +1,9 @@
 /**
  * The terminal status view end to end (spec §13.4, issue 3 item 6): `bin/symphony.js` under a
  * real pseudo-terminal (`script` from util-linux) against the fake Linear with an idle agent. On a
- * terminal the daemon shows the live view instead of JSON lines, and the logs go to
- * `<logs-root>/symphony.log`; SIGTERM restores the terminal and exits 0.
+ * terminal the daemon shows the live view instead of JSON lines, with the dashboard URL, the log
+ * file and "Ctrl-C to stop" under its header, and the logs go to `<logs-root>/symphony.log`;
+ * SIGTERM restores the terminal and exits 0.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -37,7 +38,7 @@ function killTree(rootPid: number): void {
 }
 
 describe('terminal status view under a real pty (§13.4)', () => {
-  it('shows the live view instead of JSON lines, logs to <logs-root>/symphony.log, and restores the terminal on SIGTERM', async () => {
+  it('shows the live view instead of JSON lines, says where the dashboard and logs are, logs to <logs-root>/symphony.log, and restores the terminal on SIGTERM', async () => {
     assertBuilt();
     const dir = await mkdtemp(path.join(tmpdir(), 'symphony-tty-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -59,7 +60,7 @@ describe('terminal status view under a real pty (§13.4)', () => {
     const logFile = path.join(logsRoot, 'symphony.log');
 
     // `script` gives the daemon a pty as stdout and copies what it draws to our pipe.
-    const inner = `stty cols 120 rows 40; exec ${[NODE_BIN, SYMPHONY_BIN, workflowPath, '--logs-root', logsRoot].map(shellQuote).join(' ')}`;
+    const inner = `stty cols 120 rows 40; exec ${[NODE_BIN, SYMPHONY_BIN, workflowPath, '--logs-root', logsRoot, '--port', '0'].map(shellQuote).join(' ')}`;
     const env: NodeJS.ProcessEnv = { ...process.env, [KEY_ENV]: API_KEY, TERM: 'xterm-256color', LOG_LEVEL: 'debug' };
     delete env.SYMPHONY_NO_TUI;
     delete env.NO_COLOR;
@@ -98,6 +99,12 @@ describe('terminal status view under a real pty (§13.4)', () => {
     const logged = await eventually(() => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"msg":"dispatch started"') && readFileSync(logFile, 'utf8'), 'the dispatch in symphony.log');
     expect(logged.split('\n').filter(Boolean).every((line) => (JSON.parse(line) as { level?: unknown }).level !== undefined)).toBe(true);
     expect(screen).not.toMatch(/"level":|"msg":/);
+    // Under the header: the dashboard's URL as the server logged it, the log file relative to the cwd, how to stop.
+    const listening = await eventually(() => {
+      const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"msg":"http server listening"'));
+      return line === undefined ? undefined : (JSON.parse(line) as { url: string }).url;
+    }, 'the http server url in symphony.log');
+    await waitForScreen(new RegExp(`dashboard ${listening.replace(/[.]/g, '\\.')}/ · log logs/symphony\\.log · Ctrl-C to stop`), 'the dashboard URL, log file and Ctrl-C under the header');
 
     const daemonPid = await eventually(() => descendantPids(scriptPid).find((pid) => commandLine(pid).includes(SYMPHONY_BIN)), 'the daemon process under script');
     const tree = descendantPids(daemonPid);
