@@ -44,7 +44,9 @@ export type AgentErrorCode =
   | 'turn_input_required'
   | 'operator_timeout'
   | 'stalled'
-  | 'canceled';
+  | 'canceled'
+  /** `agent.runtime` or a `runtime:<kind>` label names a runtime this build does not have (issue 8). */
+  | 'unsupported_runtime_kind';
 
 /** Workspace and hook errors (spec §9, §14.1 "Workspace Failures"). */
 export type WorkspaceErrorCode =

@@ -3,6 +3,7 @@
  * Applies every default of spec §6.4, resolves `$VAR` for path values, hands `tracker.provider`
  * to the selected adapter profile, and collects one-line errors and warnings. No I/O.
  */
+import { DEFAULT_RUNTIME, isRuntimeKind, RUNTIME_KINDS, type RuntimeKind } from '../runner/kinds.js';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -192,6 +193,15 @@ function buildHooks(section: RawMap, ctx: Collector): HooksConfig {
 }
 
 /** `agent.*` (spec §5.3.5); `stall_timeout_ms` also from its alias `codex.stall_timeout_ms` (§5.3.6). */
+/** `agent.runtime`: one of {@link RUNTIME_KINDS}; default `codex`. */
+function runtimeKind(section: RawMap, ctx: Collector): RuntimeKind {
+  const value = ctx.string(section, 'agent.runtime', DEFAULT_RUNTIME, true) ?? DEFAULT_RUNTIME;
+  const kind = value.trim().toLowerCase();
+  if (isRuntimeKind(kind)) return kind;
+  ctx.fail('agent.runtime', `${describe(value)} is not supported (supported: ${RUNTIME_KINDS.join(', ')})`, 'unsupported_runtime_kind');
+  return DEFAULT_RUNTIME;
+}
+
 function buildAgent(section: RawMap, codexSection: RawMap, ctx: Collector): AgentConfig {
   return {
     maxConcurrentAgents: ctx.int(section, 'agent.max_concurrent_agents', 10, 'positive'),
@@ -201,6 +211,7 @@ function buildAgent(section: RawMap, codexSection: RawMap, ctx: Collector): Agen
     operatorTimeoutMs: ctx.int(section, 'agent.operator_timeout_ms', DEFAULT_OPERATOR_TIMEOUT_MS, 'positive', true),
     stallTimeoutMs: stallTimeout(section, codexSection, ctx),
     maxConcurrentLaunches: ctx.int(section, 'agent.max_concurrent_launches', DEFAULT_MAX_CONCURRENT_LAUNCHES, 'positive'),
+    runtime: runtimeKind(section, ctx),
   };
 }
 

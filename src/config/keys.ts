@@ -30,6 +30,7 @@ export const KNOWN_KEYS = {
     operator_timeout_ms: 'value',
     stall_timeout_ms: 'value',
     max_concurrent_launches: 'value',
+    runtime: 'value',
   },
   codex: {
     command: 'value',

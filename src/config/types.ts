@@ -2,6 +2,7 @@
  * The typed view of `WORKFLOW.md` front matter (spec §4.1.3, §6.4) after defaults, `$VAR`
  * resolution and validation. Every field is resolved: consumers never apply defaults themselves.
  */
+import type { RuntimeKind } from '../runner/kinds.js';
 
 /** `hooks.*` (spec §5.3.4). Scripts are null when not configured. */
 export interface HooksConfig {
@@ -62,6 +63,11 @@ export interface AgentConfig {
    * Default {@link DEFAULT_MAX_CONCURRENT_LAUNCHES}.
    */
   readonly maxConcurrentLaunches: number;
+  /**
+   * `agent.runtime`: the runtime that runs agents (`codex`, the default; issue 8). An issue's
+   * `runtime:<kind>` label overrides it for that issue.
+   */
+  readonly runtime: RuntimeKind;
 }
 
 /** `tracker.*` (spec §5.3.1) with the adapter's documented defaults applied. */

@@ -7,6 +7,7 @@
  */
 import { normalizeStateName, type Issue } from '../domain/issue.js';
 import type { RunOutcome } from '../domain/run-outcome.js';
+import { DEFAULT_RUNTIME, type RuntimeKind } from '../runner/kinds.js';
 import type { WorkflowSection } from '../config/store.js';
 import type { Effect, SchedulerEvent, WorkerOutcome } from './events.js';
 import {
@@ -18,6 +19,7 @@ import {
   isActiveState,
   isTerminalState,
   issueRoutable,
+  runtimeForIssue,
   sortForDispatch,
   type SchedulerConfig,
 } from './policy.js';
@@ -83,7 +85,8 @@ class Draft {
 
   /** Claims and starts a worker (spec §16.4). */
   dispatch(issue: Issue, attempt: number | null): void {
-    this.running.set(issue.id, newRunningEntry(issue, attempt, this.nowMs));
+    const runtime = runtimeForIssue(issue, this.config.defaultRuntime);
+    this.running.set(issue.id, newRunningEntry(issue, attempt, this.nowMs, runtime.ok ? runtime.kind : (this.config.defaultRuntime ?? DEFAULT_RUNTIME)));
     this.claimed.add(issue.id);
     this.retryAttempts.delete(issue.id);
     this.retryFetches.delete(issue.id);
@@ -205,8 +208,9 @@ export function reloadMayFix(code: string, changed: readonly WorkflowSection[]):
   return sections === 'any' || sections.some((section) => changed.includes(section));
 }
 
-function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number): RunningEntry {
+function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number, runtime: RuntimeKind): RunningEntry {
   return {
+    runtime,
     issueId: issue.id,
     identifier: issue.identifier,
     issue,
@@ -239,6 +243,8 @@ export function shouldDispatch(issue: Issue, state: Pick<OrchestratorState, 'run
     hasRequiredFields(issue) &&
     isActiveState(issue.state, config) &&
     issueRoutable(issue, config) &&
+    // A runtime:<kind> label naming no runtime of this build: not dispatched (issue 8).
+    runtimeForIssue(issue, config.defaultRuntime).ok &&
     !state.running.has(issue.id) &&
     !state.claimed.has(issue.id) &&
     hasSlotFor(issue.state, state.running, config)
@@ -388,6 +394,8 @@ function onRetryRefreshed(d: Draft, issueId: string, issue: Issue | null): void 
     return d.release(issueId, issue.identifier, 'issue no longer active');
   }
   if (!issueRoutable(issue, d.config)) return d.release(issueId, issue.identifier, 'issue no longer routable');
+  const runtime = runtimeForIssue(issue, d.config.defaultRuntime);
+  if (!runtime.ok) return d.release(issueId, issue.identifier, runtime.reason);
   if (d.running.has(issueId)) return;
   if (!hasSlotFor(issue.state, d.running.view, d.config)) {
     d.scheduleRetry(issueId, issue.identifier, retry.attempt + 1, 'no_slots', 'no available orchestrator slots', issue.url);

@@ -34,6 +34,7 @@ export function schedulerConfigOf(config: ServiceConfig): SchedulerConfig {
     maxConcurrentAgentsByState: config.agent.maxConcurrentAgentsByState,
     maxRetryBackoffMs: config.agent.maxRetryBackoffMs,
     stallTimeoutMs: config.agent.stallTimeoutMs,
+    defaultRuntime: config.agent.runtime,
   };
 }
 

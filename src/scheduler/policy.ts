@@ -3,6 +3,7 @@
  * and dispatch order (§8.2).
  */
 import { normalizeStateName, stateIn, type Issue } from '../domain/issue.js';
+import { DEFAULT_RUNTIME, isRuntimeKind, RUNTIME_KINDS, RUNTIME_LABEL_PREFIX, type RuntimeKind } from '../runner/kinds.js';
 import type { RunningEntry } from './state.js';
 
 /** The slice of the effective config the scheduler core reads. Reloaded configs apply on the next event. */
@@ -19,6 +20,32 @@ export interface SchedulerConfig {
   readonly maxRetryBackoffMs: number;
   /** Inactivity before a run is stopped and retried, ms; ≤ 0 disables (default 300000). */
   readonly stallTimeoutMs: number;
+  /** `agent.runtime`: the runtime of issues without a `runtime:<kind>` label. Default `codex`. */
+  readonly defaultRuntime?: RuntimeKind;
+}
+
+/** The runtime an issue runs on, or why it cannot be dispatched (issue 8 item 1). */
+export type RuntimeChoice =
+  | { readonly ok: true; readonly kind: RuntimeKind; readonly source: 'label' | 'default' }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * The issue's runtime: its `runtime:<kind>` label (case-insensitive; several labels must agree),
+ * else `defaultKind`. A label naming no runtime of this build, or labels that disagree, make the
+ * issue undispatchable with a one-line reason (shown in the API's `skipped` list). Pure.
+ */
+export function runtimeForIssue(issue: Pick<Issue, 'labels'>, defaultKind: RuntimeKind = DEFAULT_RUNTIME): RuntimeChoice {
+  const named = new Set<string>();
+  for (const label of issue.labels) {
+    const text = label.trim().toLowerCase();
+    if (text.startsWith(RUNTIME_LABEL_PREFIX)) named.add(text.slice(RUNTIME_LABEL_PREFIX.length).trim());
+  }
+  if (named.size === 0) return { ok: true, kind: defaultKind, source: 'default' };
+  const kinds = [...named].sort();
+  if (kinds.length > 1) return { ok: false, reason: `labels ${kinds.map((k) => RUNTIME_LABEL_PREFIX + k).join(', ')} name different runtimes; keep one` };
+  const kind = kinds[0] ?? '';
+  if (!isRuntimeKind(kind)) return { ok: false, reason: `label ${RUNTIME_LABEL_PREFIX}${kind} names no runtime of this build (supported: ${RUNTIME_KINDS.join(', ')})` };
+  return { ok: true, kind, source: 'label' };
 }
 
 /** Delay before the continuation retry after a normal worker exit (spec §8.4). */

@@ -43,6 +43,8 @@ export interface RunningRow {
   readonly turn_count: number;
   readonly last_event: string | null;
   readonly last_message: string | null;
+  /** The runtime running it (`codex`, …; issue 8). Always set by the daemon. */
+  readonly runtime?: string;
   /** What the agent was last seen doing (bookkeeping events excluded); null before any activity. */
   readonly last_activity: ActivityRow | null;
   readonly started_at: string;
@@ -145,6 +147,7 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
         turn_count: entry.turnCount,
         last_event: entry.lastCodexEvent,
         last_message: entry.lastCodexMessage,
+        runtime: entry.runtime,
         last_activity: entry.lastActivity === null ? null : activityRow(entry.lastActivity),
         started_at: iso(entry.startedAtMs),
         last_event_at: entry.lastCodexTimestampMs === null ? null : iso(entry.lastCodexTimestampMs),

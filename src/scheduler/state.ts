@@ -14,6 +14,7 @@
  */
 import type { Issue } from '../domain/issue.js';
 import type { AgentActivity } from '../domain/agent-event.js';
+import type { RuntimeKind } from '../runner/kinds.js';
 import type { PendingOperatorRequest } from '../domain/operator.js';
 
 /** Why a worker is being stopped by the orchestrator (not by its own failure). */
@@ -42,6 +43,8 @@ export interface RunningEntry {
   /** Epoch ms of the last agent event; drives stall detection. */
   readonly lastCodexTimestampMs: number | null;
   readonly lastCodexMessage: string | null;
+  /** The runtime the run uses (its `runtime:<kind>` label, else `agent.runtime`; issue 8). */
+  readonly runtime: RuntimeKind;
   /** The last activity worth showing (events of kind `internal` leave it as it was); null before any. */
   readonly lastActivity: AgentActivity | null;
   readonly codexInputTokens: number;

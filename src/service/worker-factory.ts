@@ -8,16 +8,16 @@ import type { Issue } from '../domain/issue.js';
 import { logAgentEvent } from '../logging/agent-events.js';
 import type { Logger } from '../logging/logger.js';
 import { systemClock, type Clock } from '../domain/clock.js';
-import { toSymphonyError } from '../errors.js';
+import { SymphonyError, toSymphonyError } from '../errors.js';
 import { continuationGuidance } from '../prompt/continuation.js';
 import { locatePromptError } from '../prompt/check.js';
 import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
-import { startAppServerSession } from '../runner/app-server/session.js';
+import { runtimeProfile } from '../runner/registry.js';
 import { createLaunchLimiter, type LaunchLimiter } from '../runner/launch-limiter.js';
 import type { AnswerResult } from '../domain/operator.js';
 import { runWorker, type WorkerDeps, type WorkerSession } from '../runner/worker.js';
 import type { WorkerHandle, WorkerReport } from '../scheduler/orchestrator.js';
-import { isActiveState, issueRoutable } from '../scheduler/policy.js';
+import { isActiveState, issueRoutable, runtimeForIssue } from '../scheduler/policy.js';
 import { refreshIssueOnce, watchRefreshes } from '../tracker/batched.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import { gitSummary } from '../workspace/git-summary.js';
@@ -107,29 +107,26 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
       startSession: async (workspacePath, onEvent, signal) => {
         // A reload that changes the bound applies to the launches still waiting.
         launches.concurrency = config.agent.maxConcurrentLaunches;
-        const launch = (): Promise<WorkerSession> => startAppServerSession({
-          command: config.codex.command,
-          workspacePath,
-          workspaceRoot: config.workspaceRoot,
-          env,
-          secretEnvNames,
-          approvalPolicy: config.codex.approvalPolicy,
-          operatorChannel: options.operatorChannel === true,
-          operatorTimeoutMs: config.agent.operatorTimeoutMs,
-          ...(logsRoot === null ? {} : { sessionLog: { logsRoot, workspaceKey: workspaceKey(issue.identifier) } }),
-          threadSandbox: config.codex.threadSandbox,
-          turnSandboxPolicy: config.codex.turnSandboxPolicy,
-          readTimeoutMs: config.codex.readTimeoutMs,
-          startupTimeoutMs: config.codex.startupTimeoutMs,
-          ...(options.clock === undefined ? {} : { clock: options.clock }),
-          turnTimeoutMs: config.codex.turnTimeoutMs,
-          tools: tracker.agentToolSpecs(),
-          executeTool: (name, args) => tracker.executeAgentTool(name, args, { issue: currentIssue }),
-          onEvent,
-          logger,
-          clientInfo: { name: 'symphony-ts', version: options.clientVersion },
-          signal,
-        });
+        // The issue's runtime: its runtime:<kind> label, else agent.runtime (issue 8).
+        const choice = runtimeForIssue(issue, config.agent.runtime);
+        if (!choice.ok) throw new SymphonyError('unsupported_runtime_kind', `${issue.identifier}: ${choice.reason}`);
+        const profile = runtimeProfile(choice.kind);
+        const launch = (): Promise<WorkerSession> =>
+          profile.start({
+            config,
+            workspacePath,
+            env,
+            secretEnvNames,
+            operatorChannel: options.operatorChannel === true,
+            tools: tracker.agentToolSpecs(),
+            executeTool: (name, args) => tracker.executeAgentTool(name, args, { issue: currentIssue }),
+            onEvent,
+            logger,
+            signal,
+            clientVersion: options.clientVersion,
+            sessionLog: logsRoot === null ? null : { logsRoot, workspaceKey: workspaceKey(issue.identifier) },
+            ...(options.clock === undefined ? {} : { clock: options.clock }),
+          });
         // Both become agent events: the run shows what it waits for, and the core exempts a
         // queued run from stall detection (it is not silent, it has not started).
         const launchEvent = (event: 'launch_queued' | 'launch_started', message: string): void =>

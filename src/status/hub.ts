@@ -8,9 +8,10 @@ import path from 'node:path';
 import type { EffectiveWorkflow } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { OperatorAnswer } from '../domain/operator.js';
-import type { Orchestrator, OrchestratorChange } from '../scheduler/orchestrator.js';
+import { schedulerConfigOf, type Orchestrator, type OrchestratorChange } from '../scheduler/orchestrator.js';
 import { SafeListeners } from '../scheduler/listeners.js';
 import { recentRunOf, withRecentRun } from './recent-runs.js';
+import { skippedCandidates } from './skipped.js';
 import { listSessionLogs, sessionLogFile } from './session-logs.js';
 import { statusEventsOf, type UnnumberedEvent } from './translate.js';
 import {
@@ -21,6 +22,7 @@ import {
   type IssueDetail,
   type RecentEvent,
   type RecentRun,
+  type SkippedIssue,
   type StatusEvent,
   type StatusSnapshot,
   type StatusSource,
@@ -70,6 +72,8 @@ export class StatusHub implements StatusSource {
   private lastRejected: ConfigStatus['last_rejected'] = null;
   /** The last runs that ended, newest first (at most `RECENT_RUNS_LIMIT`). */
   private recentRuns: readonly RecentRun[] = [];
+  /** Candidates of the last poll not dispatched for a setup reason (a bad runtime label). */
+  private skipped: readonly SkippedIssue[] = [];
   /** Set while the workflow file on disk is invalid (dispatch paused). */
   private paused: { readonly since: string; reason: string } | null = null;
 
@@ -117,6 +121,7 @@ export class StatusHub implements StatusSource {
       dispatch: dispatchStatus(this.paused, path.basename(this.options.workflow.path)),
       config: { workflow_path: this.options.workflow.path, loaded_at: this.loadedAt, last_reload: this.lastReload, last_rejected: this.lastRejected },
       recent_runs: [...this.recentRuns],
+      skipped: [...this.skipped],
     };
   }
 
@@ -175,6 +180,10 @@ export class StatusHub implements StatusSource {
   }
 
   private onChange(change: OrchestratorChange): void {
+    if (change.event.type === 'candidates_fetched') {
+      const config = schedulerConfigOf(this.options.workflow.current().config);
+      this.skipped = skippedCandidates(change.event.issues, config, this.skipped, change.nowMs);
+    }
     for (const effect of change.effects) {
       if (effect.type !== 'run_ended') continue;
       const url = change.previous.running.get(effect.issueId)?.issue.url ?? null;

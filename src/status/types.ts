@@ -48,6 +48,24 @@ export interface StatusSnapshot extends StateSnapshot {
    * sources (older daemons, test fakes) may leave it out, which reads as an empty list.
    */
   readonly recent_runs?: readonly RecentRun[];
+  /**
+   * Candidates that are otherwise eligible but are not dispatched because of how they are set up
+   * (extension, issue 8: a `runtime:<kind>` label naming no runtime of this build, or labels that
+   * disagree), from the last poll. Absent reads as empty.
+   */
+  readonly skipped?: readonly SkippedIssue[];
+}
+
+/** One candidate the daemon does not dispatch, and why (see {@link StatusSnapshot.skipped}). */
+export interface SkippedIssue {
+  readonly issue_id: string;
+  readonly issue_identifier: string;
+  readonly issue_url: string | null;
+  readonly state: string;
+  /** One line: what is wrong and how to fix it. */
+  readonly reason: string;
+  /** Since when (ISO time): the first poll that found it so. */
+  readonly since: string;
 }
 
 /** How many ended runs {@link StatusSnapshot.recent_runs} keeps. */

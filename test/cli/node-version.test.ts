@@ -95,11 +95,12 @@ function satisfies(version: string, range: string): boolean {
   });
 }
 
-/** `engines.node` of every installed runtime (non-dev) package of the lockfile that states one. */
+/** `engines.node` of every installed runtime (non-dev) package of the lockfile that states one (optional packages not installed on this platform skipped). */
 function runtimeEngines(): { name: string; range: string }[] {
   const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
   return Object.entries(lock.packages)
-    .filter(([key, entry]) => key !== '' && entry.dev !== true)
+    // Optional platform packages (another OS's native binary) are not installed here.
+    .filter(([key, entry]) => key !== '' && entry.dev !== true && existsSync(path.join(REPO_ROOT, key, 'package.json')))
     .flatMap(([key]) => {
       const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, key, 'package.json'), 'utf8')) as { engines?: { node?: string } };
       return manifest.engines?.node === undefined ? [] : [{ name: key.replace(/^.*node_modules\//, ''), range: manifest.engines.node }];

@@ -36,7 +36,7 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
       pollIntervalMs: 30_000,
       workspaceRoot: path.join(os.tmpdir(), 'symphony_workspaces'),
       hooks: { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 60_000 },
-      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4 },
+      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4, runtime: 'codex' },
       codex: {
         command: 'codex app-server',
         approvalPolicy: DEFAULT_APPROVAL_POLICY,

@@ -71,6 +71,7 @@ describe('§17.4 snapshot API (conformance)', () => {
         last_event: 'rate_limits_updated',
         last_message: 'turn 1 started',
         // Rate limits are bookkeeping: the last activity stays the turn start (issue 7 item 7).
+        runtime: 'codex',
         last_activity: { kind: 'turn', phase: 'started', tool: null, command: null, detail: null, summary: 'turn started' },
         started_at: iso(T0),
         last_event_at: iso(T0 + 9_000),

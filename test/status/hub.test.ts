@@ -62,6 +62,18 @@ function setup(logsRoot: string | null = null) {
 }
 
 describe('status hub (issue 3)', () => {
+  it('lists candidates kept out of dispatch by an unknown runtime label as skipped, with the reason (issue 8)', async () => {
+    const { harness, hub } = setup();
+    harness.addIssue('HUB-7', { labels: ['runtime:gpt-9'] });
+    harness.addIssue('HUB-8');
+    await harness.startAndTick();
+    await harness.waitForWorker('HUB-8');
+    expect(hub.snapshot().skipped).toEqual([
+      expect.objectContaining({ issue_identifier: 'HUB-7', state: 'Todo', reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)' }),
+    ]);
+    expect(hub.snapshot().running.map((row) => [row.issue_identifier, row.runtime])).toEqual([['HUB-8', 'codex']]);
+  });
+
   it('streams dispatch, agent events, run end and retry as numbered status events', async () => {
     const { harness, hub, events } = setup();
     harness.addIssue('HUB-1');

@@ -43,7 +43,7 @@ export function testWorkflow(patch: ConfigPatch = {}): EffectiveWorkflow {
     pollIntervalMs: patch.pollIntervalMs ?? 30_000,
     workspaceRoot: '/test/workspaces',
     hooks: { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 60_000 },
-    agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4, ...patch.agent },
+    agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4, runtime: 'codex', ...patch.agent },
     codex: {
       command: 'codex app-server',
       approvalPolicy: 'never',
