@@ -37,6 +37,7 @@ export function renderRunning(snapshot, clock) {
         row.waiting ? h('span', { class: 'badge attention' }, 'waiting') : null,
         row.stopping ? h('span', { class: 'badge', title: row.stopping }, 'stopping') : null,
         row.retry_attempt ? h('span', { class: 'badge muted', title: 'retry attempt' }, `retry #${row.retry_attempt}`) : null,
+        row.runtime ? h('span', { class: 'badge muted', title: 'agent runtime', 'data-testid': `running-agent-${id}` }, row.runtime) : null,
       ),
       h('td', { 'data-testid': `running-state-${id}` }, row.state),
       h('td', { class: 'num', 'data-testid': `running-turn-${id}` }, `${row.turn_count}/${maxTurns}`),
@@ -51,7 +52,7 @@ export function renderRunning(snapshot, clock) {
       h('td', {}, path(row.workspace_path, `running-workspace-${id}`)),
     );
   });
-  return table('running-table', ['Issue', 'State', 'Turn', 'Runtime', 'Tokens in / out / total', 'Last agent event', 'Workspace'], rows, 'No running sessions.');
+  return table('running-table', ['Issue', 'State', 'Turn', 'Running for', 'Tokens in / out / total', 'Last agent event', 'Workspace'], rows, 'No running sessions.');
 }
 
 /** Retry queue table. */

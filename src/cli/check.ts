@@ -10,9 +10,11 @@
  * 3. `login shell` — one `bash -lc 'exit 0'` with the daemon's environment, timed: `WARN` above
  *    2 s (every hook and agent start pays it), `FAIL` when it does not end within
  *    `codex.startup_timeout_ms` (see `check-login-shell.ts`);
- * 4. `codex` — `codex.command` starts (`bash -lc`, own process group, tracker secrets removed, in a
- *    temporary directory) and answers `initialize` within `codex.startup_timeout_ms` of launch, as
- *    in the daemon; `initialized` is sent, then the whole process group is stopped;
+ * 4. the runtime of `agent.runtime`, named after its kind — its profile's probe
+ *    (`RuntimeProfile.probe`); for `codex`, `codex.command` starts (`bash -lc`, own process group,
+ *    tracker secrets removed, in a temporary directory) and answers `initialize` within
+ *    `codex.startup_timeout_ms` of launch, then the whole process group is stopped
+ *    (`src/runner/app-server/probe.ts`);
  * 5. `workspace root` — exists or can be created, and a probe file can be created and removed.
  *
  * Each line is `ok   <check>: …`, `WARN <check>: …` (a finding that does not fail the check),
@@ -22,24 +24,20 @@
  * every line. Exit code 0 when no check failed, 1 otherwise.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEffectiveWorkflow } from '../config/load.js';
 import type { ServiceConfig } from '../config/types.js';
 import { oneLine, SymphonyError, toSymphonyError } from '../errors.js';
 import { silentLogger } from '../logging/logger.js';
-import type { GroupExit } from '../process/group.js';
 import { checkPromptTemplate } from '../prompt/check.js';
-import { reapDescendants, snapshotDescendants } from '../runner/app-server/descendants.js';
-import { describeExit, isCommandNotFound, launchAppServer } from '../runner/app-server/launch.js';
-import { ClientMethod, initializeParams } from '../runner/app-server/protocol.js';
-import { JsonRpcConnection } from '../runner/jsonrpc/connection.js';
 import type { TrackerProfile } from '../tracker/profile.js';
 import { SecretString } from '../tracker/linear/secret.js';
+import type { RuntimeKind } from '../runner/kinds.js';
+import { runtimeProfile } from '../runner/registry.js';
 import { trackerProfiles } from '../tracker/registry.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
-import { packageVersion } from '../version.js';
 import { describeLoginShell, timeLoginShell } from './check-login-shell.js';
 import type { CliIo } from './main.js';
 
@@ -48,7 +46,8 @@ export type CheckStatus = 'ok' | 'WARN' | 'FAIL' | 'skip';
 
 /** One reported check. `detail` never contains a known secret value (it is scrubbed before printing). */
 export interface CheckResult {
-  readonly name: 'workflow' | 'tracker' | 'login shell' | 'codex' | 'workspace root';
+  /** The check; a runtime's line is named after its kind (`codex`, …). */
+  readonly name: 'workflow' | 'tracker' | 'login shell' | RuntimeKind | 'workspace root';
   readonly status: CheckStatus;
   /** One line: what was checked and found, or `<error code>: <message>` for a failure. */
   readonly detail: string;
@@ -63,9 +62,6 @@ export interface CheckDeps {
   /** Where the codex check makes its temporary directory. Default `os.tmpdir()`. */
   readonly tmpDir?: string;
 }
-
-/** SIGTERM → SIGKILL grace when stopping the app-server after the handshake, ms. */
-const CODEX_STOP_GRACE_MS = 2000;
 
 /**
  * `ok   workflow: …` — the status padded to four characters, the check's name, its detail with
@@ -108,7 +104,7 @@ export async function runCheck(command: { readonly workflowPath: string }, io: C
 
   report(await checkTracker(config, profiles));
   report(await checkLoginShell(config, env, deps.tmpDir ?? tmpdir()));
-  report(await checkCodex(config, env, deps.tmpDir ?? tmpdir()));
+  report(await checkRuntime(config, env, deps.tmpDir ?? tmpdir()));
   report(await checkWorkspaceRoot(config.workspaceRoot));
   return failed ? 1 : 0;
 }
@@ -158,72 +154,20 @@ async function checkLoginShell(config: ServiceConfig, env: NodeJS.ProcessEnv, cw
   return { name: 'login shell', ...describeLoginShell(timing, { home: env.HOME ?? null, startupTimeoutMs: limitMs }) };
 }
 
-/** Check 4: the app-server handshake in a temporary directory; the process group never outlives it. */
-async function checkCodex(config: ServiceConfig, env: NodeJS.ProcessEnv, tmpRoot: string): Promise<CheckResult> {
-  const name = 'codex';
-  // As in the daemon: initialize is allowed the startup allowance from launch (login shell included).
-  const timeoutMs = config.codex.startupTimeoutMs;
-  let dir: string;
+/**
+ * Check 4: the default runtime (`agent.runtime`) starts — its profile's probe (Codex: the
+ * app-server answers `initialize` within `codex.startup_timeout_ms` of launch). The line is named
+ * after the runtime kind. Runtimes chosen only by `runtime:<kind>` labels are not probed.
+ */
+async function checkRuntime(config: ServiceConfig, env: NodeJS.ProcessEnv, tmpDir: string): Promise<CheckResult> {
+  const name = config.agent.runtime;
+  const profile = runtimeProfile(name);
+  if (profile.probe === undefined) return { name, status: 'skip', detail: `the ${profile.displayName} runtime offers no probe` };
   try {
-    dir = await mkdtemp(path.join(tmpRoot, 'symphony-check-'));
+    return { name, ...(await profile.probe({ config, env, tmpDir })) };
   } catch (error) {
-    return { name, status: 'FAIL', detail: new SymphonyError('workspace_error', `cannot create a temporary directory in ${tmpRoot}`, { cause: error }).toLine() };
+    return { name, status: 'FAIL', detail: toSymphonyError(error, 'internal').toLine() };
   }
-  let launched: ReturnType<typeof launchAppServer> | null = null;
-  try {
-    launched = launchAppServer({ command: config.codex.command, cwd: dir, env, secretEnvNames: config.secretEnvNames, logger: silentLogger() });
-    const server = launched;
-    const connection: JsonRpcConnection = new JsonRpcConnection(server.stdout, server.stdin, {
-      onRequest: (request) => connection.respondError(request.id, { code: -32601, message: 'symphony check answers no requests' }),
-      onNotification: () => undefined,
-      onMalformed: () => undefined,
-    });
-    try {
-      const result = await connection.request(ClientMethod.initialize, initializeParams({ name: 'symphony-ts', version: packageVersion() }), timeoutMs);
-      connection.notify(ClientMethod.initialized);
-      const userAgent = field(result, 'userAgent');
-      const identity = userAgent === null ? 'no userAgent given' : `userAgent ${oneLine(userAgent, 160)}`;
-      return { name, status: 'ok', detail: `codex.command answered initialize within ${timeoutMs} ms of launch (${identity})` };
-    } finally {
-      connection.close(new SymphonyError('canceled', 'symphony check is done with the app-server'));
-    }
-  } catch (error) {
-    return { name, status: 'FAIL', detail: (await describeCodexFailure(toSymphonyError(error, 'response_error'), launched, timeoutMs)).toLine() };
-  } finally {
-    if (launched !== null) {
-      const strays = snapshotDescendants(launched.group.pid);
-      await launched.group.terminate(CODEX_STOP_GRACE_MS);
-      await reapDescendants(strays, 1000);
-    }
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/** Turns a handshake failure into the §10.6 category an operator can act on. */
-async function describeCodexFailure(error: SymphonyError, launched: ReturnType<typeof launchAppServer> | null, timeoutMs: number): Promise<SymphonyError> {
-  if (error.code === 'response_timeout') {
-    return new SymphonyError('response_timeout', `codex.command did not answer initialize within ${timeoutMs} ms of launch (codex.startup_timeout_ms)`, { cause: error });
-  }
-  if (error.code !== 'port_exit' || launched === null) return error;
-  const exit = await exitWithin(launched.group.exited, 1000);
-  const stderr = launched.stderrTail();
-  if (exit !== null && isCommandNotFound(exit, stderr)) {
-    return new SymphonyError('codex_not_found', `codex.command not found: ${describeExit(exit, stderr)}`, { cause: error });
-  }
-  return new SymphonyError('port_exit', `${describeExit(exit, stderr)} before answering initialize`, { cause: error });
-}
-
-function exitWithin(exited: Promise<GroupExit>, ms: number): Promise<GroupExit | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
-}
-
-function field(value: unknown, key: string): string | null {
-  const found = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  return typeof found === 'string' && found.trim() !== '' ? found : null;
 }
 
 /** Check 5: the root exists (or is created, then removed again) and a probe file can be created and removed. */

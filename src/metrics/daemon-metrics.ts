@@ -11,9 +11,9 @@
  * | `symphony_waiting_agents` | gauge | | Running sessions waiting for an operator's answer, read at scrape time. |
  * | `symphony_blocked_agents` | gauge | | Issues whose run ended for want of an answer, kept claimed, read at scrape time. |
  * | `symphony_max_concurrent_agents` | gauge | | `agent.max_concurrent_agents` now, read at scrape time. |
- * | `symphony_dispatches_total` | counter | | Dispatches (`dispatch` status events). |
+ * | `symphony_dispatches_total` | counter | `runtime`: `codex`, …, `unknown` | Dispatches (`dispatch` status events). |
  * | `symphony_retries_total` | counter | `cause`: `continuation`, `stalled`, `worker_failed`, `no_slots`, `refresh_failed`, `unknown` | Retries scheduled (`retry_scheduled` events). |
- * | `symphony_runs_total` | counter | `outcome`: `completed`, `failed`, `stopped`, `blocked`, `unknown` | Runs ended (`run_ended` events). |
+ * | `symphony_runs_total` | counter | `outcome`: `completed`, `failed`, `stopped`, `blocked`, `unknown`; `runtime` | Runs ended (`run_ended` events). |
  * | `symphony_tokens_total` | counter | `direction`: `input`, `output` | Codex tokens since the daemon started (from `codex_totals` at scrape time; never decreases). |
  * | `symphony_tracker_request_duration_seconds` | histogram | `operation`: GraphQL operation name or `unknown` | Duration of each HTTP request to the tracker, failed ones included. |
  * | `symphony_tracker_errors_total` | counter | `category`: spec §11.4 code (`tracker_request`, `tracker_status`, `tracker_response`, `tracker_rate_limited`…) or `unknown` | Tracker requests that failed, by category. |
@@ -31,6 +31,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { oneLine } from '../errors.js';
+import { RUNTIME_KINDS } from '../runner/kinds.js';
 import type { StatusEvent, StatusSnapshot } from '../status/types.js';
 import {
   RELOAD_OUTCOMES,
@@ -73,9 +74,9 @@ const POLL_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 export class DaemonMetrics {
   readonly #registry = new Registry();
   readonly #gauges: { readonly [K in 'running' | 'retrying' | 'waiting' | 'blocked' | 'max']: Gauge };
-  readonly #dispatches: Counter;
+  readonly #dispatches: Counter<'runtime'>;
   readonly #retries: Counter<'cause'>;
-  readonly #runs: Counter<'outcome'>;
+  readonly #runs: Counter<'outcome' | 'runtime'>;
   readonly #tokens: Counter<'direction'>;
   readonly #trackerDuration: Histogram<'operation'>;
   readonly #trackerErrors: Counter<'category'>;
@@ -102,10 +103,10 @@ export class DaemonMetrics {
       blocked: gauge('blocked_agents', 'Issues whose run ended for want of an operator answer, kept claimed.'),
       max: gauge('max_concurrent_agents', 'Configured agent.max_concurrent_agents.'),
     };
-    this.#dispatches = new Counter({ name: `${p}dispatches_total`, help: 'Issues dispatched to an agent.', registers });
+    this.#dispatches = new Counter({ name: `${p}dispatches_total`, help: 'Issues dispatched to an agent, by runtime.', labelNames: ['runtime'], registers });
     this.#retries = new Counter({ name: `${p}retries_total`, help: 'Retries scheduled, by cause.', labelNames: ['cause'], registers });
-    this.#runs = new Counter({ name: `${p}runs_total`, help: 'Agent runs ended, by outcome.', labelNames: ['outcome'], registers });
-    this.#tokens = new Counter({ name: `${p}tokens_total`, help: 'Codex tokens used since the daemon started, by direction.', labelNames: ['direction'], registers });
+    this.#runs = new Counter({ name: `${p}runs_total`, help: 'Agent runs ended, by outcome and runtime.', labelNames: ['outcome', 'runtime'], registers });
+    this.#tokens = new Counter({ name: `${p}tokens_total`, help: 'Agent tokens used since the daemon started, by direction.', labelNames: ['direction'], registers });
     this.#trackerDuration = new Histogram({
       name: `${p}tracker_request_duration_seconds`,
       help: 'Duration of tracker HTTP requests, by GraphQL operation.',
@@ -118,7 +119,10 @@ export class DaemonMetrics {
     this.#reloads = new Counter({ name: `${p}workflow_reloads_total`, help: 'Workflow reloads, by outcome.', labelNames: ['outcome'], registers });
     this.#snapshotFailures = new Counter({ name: `${p}snapshot_read_failures_total`, help: 'Scrapes whose state snapshot could not be read.', registers });
     for (const cause of RETRY_CAUSES) this.#retries.inc({ cause }, 0);
-    for (const outcome of RUN_OUTCOMES) this.#runs.inc({ outcome }, 0);
+    for (const runtime of RUNTIME_KINDS) {
+      this.#dispatches.inc({ runtime }, 0);
+      for (const outcome of RUN_OUTCOMES) this.#runs.inc({ outcome, runtime }, 0);
+    }
     for (const direction of TOKEN_DIRECTIONS) this.#tokens.inc({ direction }, 0);
     for (const category of TRACKER_REQUEST_ERRORS) this.#trackerErrors.inc({ category }, 0);
     for (const outcome of RELOAD_OUTCOMES) this.#reloads.inc({ outcome }, 0);
@@ -135,14 +139,14 @@ export class DaemonMetrics {
     try {
       switch (event.type) {
         case 'dispatch':
-          this.#dispatches.inc();
+          this.#dispatches.inc({ runtime: oneOf((event.data as Record<string, unknown> | null)?.runtime, RUNTIME_KINDS) });
           return;
         case 'retry_scheduled':
           // A retry brought forward by a reload is the same retry, not a new one.
           if (event.data.rearmed !== true) this.#retries.inc({ cause: oneOf(event.data.cause, RETRY_CAUSES) });
           return;
         case 'run_ended':
-          this.#runs.inc({ outcome: oneOf(event.data.outcome, RUN_OUTCOMES) });
+          this.#runs.inc({ outcome: oneOf(event.data.outcome, RUN_OUTCOMES), runtime: oneOf(event.data.runtime, RUNTIME_KINDS) });
           return;
         case 'config_reloaded':
           this.reload('reloaded');

@@ -327,6 +327,7 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
     durationMs: Math.max(0, d.nowMs - entry.startedAtMs),
     attempt: entry.retryAttempt,
     sessionId: entry.sessionId,
+    runtime: entry.runtime,
   });
   const url = entry.issue.url;
   if (d.shuttingDown || entry.stopping === 'shutdown') {

@@ -5,6 +5,7 @@
 import type { Issue } from '../domain/issue.js';
 import type { AgentEvent } from '../domain/agent-event.js';
 import type { RunOutcome } from '../domain/run-outcome.js';
+import type { RuntimeKind } from '../runner/kinds.js';
 import type { WorkflowSection } from '../config/store.js';
 import type { StopReason } from './state.js';
 
@@ -73,5 +74,7 @@ export type Effect =
       readonly durationMs: number;
       readonly attempt: number | null;
       readonly sessionId: string | null;
+      /** The runtime that ran it (issue 8). */
+      readonly runtime: RuntimeKind;
     }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error' | 'debug'; readonly message: string; readonly fields: Readonly<Record<string, unknown>> };

@@ -30,10 +30,10 @@ export function statusEventsOf(change: OrchestratorChange): UnnumberedEvent[] {
       // The core's typed outcome (issue 7 item 7), in words.
       const { outcome, reason } = effect;
       const words = outcome === 'stopped' ? `run stopped (${reason ?? ''})` : `run ${outcome}${reason === null ? '' : `: ${reason}`}`;
-      push('run_ended', effect.issueId, effect.identifier, words, { outcome, reason, duration_ms: effect.durationMs, attempt: effect.attempt, session_id: effect.sessionId });
+      push('run_ended', effect.issueId, effect.identifier, words, { outcome, reason, duration_ms: effect.durationMs, attempt: effect.attempt, session_id: effect.sessionId, runtime: effect.runtime });
     } else if (effect.type === 'start_worker') {
       const { issue, attempt } = effect;
-      push('dispatch', issue.id, issue.identifier, attempt === null ? `dispatched (${issue.state})` : `dispatched again, attempt ${attempt} (${issue.state})`, { attempt, state: issue.state });
+      push('dispatch', issue.id, issue.identifier, attempt === null ? `dispatched (${issue.state})` : `dispatched again, attempt ${attempt} (${issue.state})`, { attempt, state: issue.state, runtime: state.running.get(issue.id)?.runtime ?? null });
     } else if (effect.type === 'arm_retry_timer') {
       const retry = state.retryAttempts.get(effect.issueId);
       if (retry === undefined) continue;

@@ -125,6 +125,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await textOf(page, 'count-running')).toBe('running 4/10');
     expect(await textOf(page, 'running-turn-MT-102')).toBe('7/20');
     expect(await textOf(page, 'running-tokens-MT-101')).toBe('18,250 / 3,120 / 21,370');
+    expect(await textOf(page, 'running-agent-MT-101')).toBe('codex');
     // What each agent does, from the structured last_activity (issue 7 item 7).
     expect(await textOf(page, 'running-event-MT-101')).toBe('Running `npm test`');
     expect(await textOf(page, 'running-event-MT-102')).toBe('Waiting for an operator: npm publish --dry-run');

@@ -99,7 +99,7 @@ describe('HTTP server, events, metrics and dashboard of a running daemon (issue 
 
     // Metrics.
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/^symphony_dispatches_total 2$/m);
+    expect(metrics).toMatch(/^symphony_dispatches_total{runtime="codex"} 2$/m);
     expect(metrics).toMatch(/^symphony_running_agents 2$/m);
     expect(metrics).toMatch(/^symphony_tracker_request_duration_seconds_count\{operation="[A-Za-z]+"\} [1-9]/m);
     expect(metrics).not.toContain(LINEAR_KEY);

@@ -33,26 +33,26 @@ async function scrape(metrics: DaemonMetrics): Promise<Exposition> {
 describe('DaemonMetrics counters from status events', () => {
   it('counts dispatches, retries by cause and runs by outcome', async () => {
     const metrics = new DaemonMetrics({ defaultMetrics: false });
-    metrics.observe(event('dispatch', { attempt: null, state: 'Todo' }));
-    metrics.observe(event('dispatch', { attempt: 1, state: 'Todo' }));
+    metrics.observe(event('dispatch', { attempt: null, state: 'Todo', runtime: 'codex' }));
+    metrics.observe(event('dispatch', { attempt: 1, state: 'Todo', runtime: 'codex' }));
     metrics.observe(event('retry_scheduled', { attempt: 1, kind: 'failure', cause: 'worker_failed', due_at: 'x', delay_ms: 10000, error: 'boom' }));
     metrics.observe(event('retry_scheduled', { attempt: 1, kind: 'continuation', cause: 'continuation', due_at: 'x', delay_ms: 1000, error: null }));
     metrics.observe(event('retry_scheduled', { attempt: 2, kind: 'failure', cause: 'worker_failed', due_at: 'x', delay_ms: 20000, error: 'boom' }));
     // The same retry brought forward by a reload is not counted again.
     metrics.observe(event('retry_scheduled', { rearmed: true, attempt: 2, kind: 'failure', cause: 'worker_failed', due_at: 'y', delay_ms: 1000, error: 'boom' }));
-    metrics.observe(event('run_ended', { outcome: 'completed', reason: null, duration_ms: 5 }));
-    metrics.observe(event('run_ended', { outcome: 'failed', reason: 'turn_failed', duration_ms: 5 }));
-    metrics.observe(event('run_ended', { outcome: 'failed', reason: 'stalled', duration_ms: 5 }));
+    metrics.observe(event('run_ended', { outcome: 'completed', reason: null, duration_ms: 5, runtime: 'codex' }));
+    metrics.observe(event('run_ended', { outcome: 'failed', reason: 'turn_failed', duration_ms: 5, runtime: 'codex' }));
+    metrics.observe(event('run_ended', { outcome: 'failed', reason: 'stalled', duration_ms: 5, runtime: 'codex' }));
     metrics.observe(event('agent_event', { event: 'notification', session_id: 's', turn_count: 1 }));
     metrics.observe(event('operator_waiting', { kind: 'approval', method: 'x', summary: 'y' }));
     const m = await scrape(metrics);
-    expect(m.value('symphony_dispatches_total')).toBe(2);
+    expect(m.value('symphony_dispatches_total', { runtime: 'codex' })).toBe(2);
     expect(m.value('symphony_retries_total', { cause: 'worker_failed' })).toBe(2);
     expect(m.value('symphony_retries_total', { cause: 'continuation' })).toBe(1);
     expect(m.value('symphony_retries_total', { cause: 'stalled' })).toBe(0);
-    expect(m.value('symphony_runs_total', { outcome: 'completed' })).toBe(1);
-    expect(m.value('symphony_runs_total', { outcome: 'failed' })).toBe(2);
-    expect(m.value('symphony_runs_total', { outcome: 'blocked' })).toBe(0);
+    expect(m.value('symphony_runs_total', { outcome: 'completed', runtime: 'codex' })).toBe(1);
+    expect(m.value('symphony_runs_total', { outcome: 'failed', runtime: 'codex' })).toBe(2);
+    expect(m.value('symphony_runs_total', { outcome: 'blocked', runtime: 'codex' })).toBe(0);
   });
 
   it('counts workflow reloads once per config event (reload() is what observe uses)', async () => {
@@ -76,8 +76,8 @@ describe('DaemonMetrics counters from status events', () => {
     expect(() => metrics.observe({ ...event('retry_scheduled'), data: null as unknown as Record<string, unknown> })).not.toThrow();
     const m = await scrape(metrics);
     expect(m.value('symphony_retries_total', { cause: 'unknown' })).toBe(1);
-    expect(m.value('symphony_runs_total', { outcome: 'unknown' })).toBe(2);
-    expect(m.value('symphony_dispatches_total')).toBe(1);
+    expect(m.value('symphony_runs_total', { outcome: 'unknown', runtime: 'unknown' })).toBe(2);
+    expect(m.value('symphony_dispatches_total', { runtime: 'unknown' })).toBe(1);
   });
 
   it('records poll tick durations in seconds and ignores invalid ones', async () => {
@@ -195,9 +195,9 @@ describe('DaemonMetrics options', () => {
   it('uses a custom prefix and keeps registries of two daemons apart', async () => {
     const a = new DaemonMetrics({ prefix: 'a_', defaultMetrics: false });
     const b = new DaemonMetrics({ prefix: 'a_', defaultMetrics: false });
-    a.observe(event('dispatch'));
-    expect((await scrape(a)).value('a_dispatches_total')).toBe(1);
-    expect((await scrape(b)).value('a_dispatches_total')).toBe(0);
+    a.observe(event('dispatch', { runtime: 'codex' }));
+    expect((await scrape(a)).value('a_dispatches_total', { runtime: 'codex' })).toBe(1);
+    expect((await scrape(b)).value('a_dispatches_total', { runtime: 'codex' })).toBe(0);
     expect((await scrape(a)).has('symphony_dispatches_total')).toBe(false);
   });
 

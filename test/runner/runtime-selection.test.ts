@@ -38,7 +38,7 @@ describe('agent.runtime', () => {
   it('an unsupported kind is one error naming the key, the value and the supported kinds', () => {
     const result = build({ runtime: 'cursor' });
     expect(result.config).toBeUndefined();
-    expect(result.errors).toEqual([{ code: 'unsupported_runtime_kind', keyPath: 'agent.runtime', message: expect.stringMatching(/"cursor" is not supported \(supported: codex\)/) }]);
+    expect(result.errors).toEqual([{ code: 'unsupported_runtime_kind', keyPath: 'agent.runtime', message: `agent.runtime "cursor" is not supported (supported: ${RUNTIME_KINDS.join(', ')})` }]);
   });
 
   it('the registry holds exactly one profile per supported kind', () => {
@@ -54,7 +54,7 @@ describe('the runtime:<kind> label', () => {
   });
 
   it('an unknown kind, or labels that disagree, give a one-line reason', () => {
-    expect(runtimeForIssue({ labels: ['runtime:gpt-9'] })).toEqual({ ok: false, reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)' });
+    expect(runtimeForIssue({ labels: ['runtime:gpt-9'] })).toEqual({ ok: false, reason: `label runtime:gpt-9 names no runtime of this build (supported: ${RUNTIME_KINDS.join(', ')})` });
     expect(runtimeForIssue({ labels: ['runtime:codex', 'runtime:gpt-9'] })).toMatchObject({ ok: false, reason: expect.stringContaining('name different runtimes') });
   });
 
@@ -84,7 +84,7 @@ describe('the runtime:<kind> label', () => {
     const inactive = makeIssue({ identifier: 'RT-4', labels: ['runtime:gpt-9'], state: 'Done' });
     const first = skippedCandidates([bad, inactive, makeIssue({ identifier: 'RT-2' })], scheduler, [], Date.UTC(2026, 0, 1));
     expect(first).toEqual([
-      { issue_id: bad.id, issue_identifier: 'RT-1', issue_url: bad.url, state: 'Todo', reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)', since: '2026-01-01T00:00:00.000Z' },
+      { issue_id: bad.id, issue_identifier: 'RT-1', issue_url: bad.url, state: 'Todo', reason: `label runtime:gpt-9 names no runtime of this build (supported: ${RUNTIME_KINDS.join(', ')})`, since: '2026-01-01T00:00:00.000Z' },
     ]);
     expect(skippedCandidates([bad], scheduler, first, Date.UTC(2026, 0, 2))[0]?.since).toBe('2026-01-01T00:00:00.000Z');
     expect(skippedCandidates([{ ...bad, labels: [] }], scheduler, first, Date.UTC(2026, 0, 2))).toEqual([]);

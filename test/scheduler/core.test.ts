@@ -408,7 +408,7 @@ describe('scheduler core: the typed run outcome (issue 7 item 7)', () => {
 
   it('a normal exit is completed, with the duration and attempt', () => {
     expect(ended(started, { kind: 'normal' })).toEqual([
-      { type: 'run_ended', issueId: issue.id, identifier: 'R-1', outcome: 'completed', reason: null, durationMs: 4_000, attempt: null, sessionId: null },
+      { type: 'run_ended', issueId: issue.id, identifier: 'R-1', outcome: 'completed', reason: null, durationMs: 4_000, attempt: null, sessionId: null, runtime: 'codex' },
     ]);
   });
 

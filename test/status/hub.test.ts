@@ -13,6 +13,7 @@ import type { StatusEvent } from '../../src/status/types.js';
 import { SymphonyError } from '../../src/errors.js';
 import { workspaceKey } from '../../src/workspace/key.js';
 import { Harness } from '../support/orchestrator-harness.js';
+import { RUNTIME_KINDS } from '../../src/runner/kinds.js';
 
 /** The harness workflow source plus the store's reload events, driven by the test. */
 function workflowSource(harness: Harness) {
@@ -69,7 +70,7 @@ describe('status hub (issue 3)', () => {
     await harness.startAndTick();
     await harness.waitForWorker('HUB-8');
     expect(hub.snapshot().skipped).toEqual([
-      expect.objectContaining({ issue_identifier: 'HUB-7', state: 'Todo', reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)' }),
+      expect.objectContaining({ issue_identifier: 'HUB-7', state: 'Todo', reason: `label runtime:gpt-9 names no runtime of this build (supported: ${RUNTIME_KINDS.join(', ')})` }),
     ]);
     expect(hub.snapshot().running.map((row) => [row.issue_identifier, row.runtime])).toEqual([['HUB-8', 'codex']]);
   });

@@ -54,7 +54,7 @@ describe('recent_runs in the status snapshot', () => {
   });
 
   it('keeps at most RECENT_RUNS_LIMIT rows, dropping the oldest', () => {
-    const effect = (n: number) => ({ type: 'run_ended' as const, issueId: `id-${n}`, identifier: `RR-${n}`, outcome: 'completed' as const, reason: null, durationMs: n, attempt: null, sessionId: null });
+    const effect = (n: number) => ({ type: 'run_ended' as const, issueId: `id-${n}`, identifier: `RR-${n}`, outcome: 'completed' as const, reason: null, durationMs: n, attempt: null, sessionId: null, runtime: 'codex' as const });
     let runs = withRecentRun([], recentRunOf(effect(0), null, 0));
     for (let n = 1; n < RECENT_RUNS_LIMIT + 5; n++) runs = withRecentRun(runs, recentRunOf(effect(n), null, n * 1000));
     expect(runs).toHaveLength(RECENT_RUNS_LIMIT);

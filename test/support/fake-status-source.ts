@@ -153,6 +153,7 @@ export function runningRow(identifier: string, overrides: Partial<RunningRow> = 
     last_event: 'notification',
     last_message: 'item/started: commandExecution',
     last_activity: { kind: 'command', phase: 'started', tool: null, command: 'npm test', detail: null, summary: 'running `npm test`' },
+    runtime: 'codex',
     started_at: iso(-245_000),
     last_event_at: iso(-4_000),
     workspace_path: `/srv/symphony/workspaces/${identifier}`,

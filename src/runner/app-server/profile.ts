@@ -5,6 +5,7 @@
  */
 import type { RuntimeProfile, RuntimeStartRequest } from '../runtime.js';
 import type { WorkerSession } from '../worker.js';
+import { probeCodex } from './probe.js';
 import { startAppServerSession } from './session.js';
 
 /** Starts a Codex app-server session for one run with the run's `codex.*` settings. */
@@ -40,4 +41,5 @@ export const codexRuntime: RuntimeProfile = {
   kind: 'codex',
   displayName: 'Codex',
   start: startCodex,
+  probe: probeCodex,
 };
