@@ -11,7 +11,7 @@ import { answerForms } from './answer-form.js';
 import { formatClock } from './format.js';
 import { startTicking } from './tick.js';
 import { waitingCard } from './waiting.js';
-import { renderBlocked, renderConfig, renderRecentRuns, renderRetrying, renderRunning, renderTotals } from './sections.js';
+import { renderBlocked, renderConfig, renderRecentRuns, renderRetrying, renderRunning, renderSkipped, renderTotals } from './sections.js';
 import { installChrome, showConnection } from './chrome.js';
 
 const clock = serverClock();
@@ -52,6 +52,7 @@ function render(snapshot) {
   fill('running', renderRunning(snapshot, clock));
   fill('retrying', renderRetrying(snapshot.retrying ?? [], clock));
   fill('blocked', renderBlocked(snapshot.blocked ?? [], clock));
+  fill('skipped', renderSkipped(snapshot.skipped ?? [], clock));
   fill('recent', renderRecentRuns(snapshot.recent_runs ?? [], clock));
   fill('totals', renderTotals(snapshot, clock));
   fill('config', renderConfig(snapshot.config, clock));

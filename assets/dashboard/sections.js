@@ -90,6 +90,22 @@ export function renderBlocked(blocked, clock) {
   return table('blocked-table', ['Issue', 'Held in state', 'Reason', 'Since', 'Workspace'], rows, 'Nothing is blocked.');
 }
 
+/** Candidates the daemon does not dispatch (`skipped`: a `runtime:<kind>` label it does not have), with the reason. */
+export function renderSkipped(skipped, clock) {
+  const rows = skipped.map((row) => {
+    const id = row.issue_identifier;
+    return h(
+      'tr',
+      { 'data-testid': `skipped-row-${id}` },
+      h('td', {}, issueLinks(id, row.issue_url)),
+      h('td', {}, row.state),
+      h('td', { 'data-testid': `skipped-reason-${id}` }, row.reason),
+      h('td', { class: 'num' }, relativeTo(row.since, clock)),
+    );
+  });
+  return table('skipped-table', ['Issue', 'State', 'Reason', 'Since'], rows, 'Every eligible issue can be dispatched.');
+}
+
 /**
  * The last runs that ended (`recent_runs`, newest first): issue, outcome, when, how long it ran,
  * and the reason (the failure, the stop reason, why it blocked).

@@ -71,7 +71,7 @@ export function renderStatusView(snapshot: StatusSnapshot, options: StatusViewOp
     configLine(snapshot, now),
     ...dispatchLines(snapshot, now),
   ];
-  const sections = [runningSection(snapshot, now), waitingSection(snapshot, now), blockedSection(snapshot, now), retrySection(snapshot, now), recentSection(snapshot, now)].filter(
+  const sections = [runningSection(snapshot, now), waitingSection(snapshot, now), blockedSection(snapshot, now), skippedSection(snapshot, now), retrySection(snapshot, now), recentSection(snapshot, now)].filter(
     (s): s is Section => s !== null,
   );
   const fixed = top.length + sections.reduce((n, s) => n + 1 + (s.rows.length > 0 ? (s.header ? 1 : 0) : s.empty ? 1 : 0), 0);
@@ -178,6 +178,8 @@ function dispatchLines(s: StatusSnapshot, now: number): Line[] {
 }
 
 function runningSection(s: StatusSnapshot, now: number): Section {
+  // The runtime column appears once more than one runtime runs (issue 8).
+  const mixed = new Set(s.running.map((r) => r.runtime ?? '')).size > 1;
   const rows = s.running.map((r): Seg[] => {
     const event = r.stopping
       ? { text: `stopping: ${clean(r.stopping)}`, style: 'red' as const }
@@ -187,6 +189,7 @@ function runningSection(s: StatusSnapshot, now: number): Section {
     const when = r.last_event_at ? `  ${ago(r.last_event_at, now)}` : '';
     return [
       { text: clean(r.issue_identifier), style: 'cyan' },
+      ...(mixed ? [{ text: clean(r.runtime ?? '?'), style: 'dim' as const }] : []),
       { text: clean(r.state) },
       { text: `${r.turn_count}/${s.max_turns}` },
       { text: formatDuration(now - Date.parse(r.started_at)) },
@@ -194,7 +197,22 @@ function runningSection(s: StatusSnapshot, now: number): Section {
       { ...event, text: event.text + when },
     ];
   });
-  return table(`Running (${s.running.length})`, ['ISSUE', 'STATE', 'TURN', 'RUNTIME', 'TOKENS', 'LAST EVENT'], [16, 14, 7, 8, 7], rows, 'no agents running');
+  const names = mixed ? ['ISSUE', 'AGENT', 'STATE', 'TURN', 'RUNTIME', 'TOKENS', 'LAST EVENT'] : ['ISSUE', 'STATE', 'TURN', 'RUNTIME', 'TOKENS', 'LAST EVENT'];
+  const caps = mixed ? [16, 6, 14, 7, 8, 7] : [16, 14, 7, 8, 7];
+  return table(`Running (${s.running.length})`, names, caps, rows, 'no agents running');
+}
+
+/** Candidates not dispatched for a setup reason (a bad `runtime:<kind>` label); none → no section. */
+function skippedSection(s: StatusSnapshot, now: number): Section | null {
+  const skipped = s.skipped ?? [];
+  if (skipped.length === 0) return null;
+  const rows = skipped.map((k): Seg[] => [
+    { text: clean(k.issue_identifier), style: 'cyan' },
+    { text: clean(k.state) },
+    { text: ago(k.since, now) },
+    { text: clean(k.reason), style: 'yellow' },
+  ]);
+  return table(`Not dispatched (${skipped.length})`, ['ISSUE', 'STATE', 'SINCE', 'REASON'], [16, 14, 12], rows, null);
 }
 
 function waitingSection(s: StatusSnapshot, now: number): Section | null {

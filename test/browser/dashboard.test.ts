@@ -65,6 +65,7 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
     waiting: [waitingApproval('MT-102'), waitingQuestions('MT-104')],
     retrying: [retryRow('MT-105'), retryRow('MT-106', { attempt: 1, kind: 'continuation', error: null, due_at: isoFromNow(1_000) })],
     blocked: [blockedRow('MT-107')],
+    skipped: [{ issue_id: 'id-MT-111', issue_identifier: 'MT-111', issue_url: null, state: 'Todo', reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)', since: isoFromNow(-90_000) }],
     recent_runs: [
       { issue_id: 'id-MT-110', issue_identifier: 'MT-110', issue_url: 'https://linear.app/acme/issue/MT-110', outcome: 'failed', reason: 'turn_failed: the model returned an error', ended_at: isoFromNow(-45_000), duration_ms: 754_000, attempt: 1, session_id: 'thread-MT-110-turn-2' },
       { issue_id: 'id-MT-109', issue_identifier: 'MT-109', issue_url: null, outcome: 'completed', reason: null, ended_at: isoFromNow(-300_000), duration_ms: 1_925_000, attempt: null, session_id: 'thread-MT-109-turn-1' },
@@ -166,6 +167,8 @@ describe('dashboard in headless Chromium', () => {
     await waitForText(page, 'retry-due-MT-106', 'ago');
 
     expect(await textOf(page, 'blocked-reason-MT-107')).toContain('operator_timeout');
+    // Not dispatched, with the reason (issue 8: a runtime label this daemon does not have).
+    expect(await textOf(page, 'skipped-reason-MT-111')).toBe('label runtime:gpt-9 names no runtime of this build (supported: codex)');
 
     // Recently finished runs, newest first.
     expect(await textOf(page, 'recent-outcome-0')).toBe('failed');

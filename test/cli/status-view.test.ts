@@ -219,6 +219,20 @@ describe('renderStatusView (§13.4)', () => {
     expect(describeEvent(null, null)).toBe('no event yet');
   });
 
+  it('names each row\'s runtime once more than one runs, and lists candidates not dispatched with the reason (issue 8)', () => {
+    const one = renderStatusView(snapshot({ running: [running('A-1', { runtime: 'codex' }), running('A-2', { runtime: 'codex' })] }), options({ columns: 160 }));
+    expect(one).not.toContain('AGENT');
+    const mixed = renderStatusView(snapshot({ running: [running('A-1', { runtime: 'codex' }), running('A-2', { runtime: 'claude' })] }), options({ columns: 160 }));
+    expect(mixed).toMatch(/ISSUE\s+AGENT\s+STATE/);
+    expect(mixed).toMatch(/A-2\s+claude\s+In Progress/);
+    const skipped = renderStatusView(
+      snapshot({ skipped: [{ issue_id: 'id-S-1', issue_identifier: 'S-1', issue_url: null, state: 'Todo', reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)', since: iso(-60_000) }] }),
+      options({ columns: 160 }),
+    );
+    expect(skipped).toContain('Not dispatched (1)');
+    expect(skipped).toMatch(/S-1\s+Todo\s+1m 00s ago\s+label runtime:gpt-9 names no runtime of this build/);
+  });
+
   it('shows waiting-for-operator rows: issue, kind, request, cwd, waited, time left', () => {
     const rows = [waiting('SYM-4'), waiting('SYM-5', { kind: 'user_input', summary: 'Which database should I use?', command: null, cwd: null, since: iso(-20_000) })];
     const view = renderStatusView(snapshot({ running: [running('SYM-4', { waiting: true }), running('SYM-5', { waiting: true })], waiting: rows }), options({ columns: 140 }));
