@@ -34,6 +34,8 @@ export type TrackerErrorCode =
  * `agent.operator_timeout_ms`). */
 export type AgentErrorCode =
   | 'codex_not_found'
+  /** The command of a runtime other than Codex was not found (exit 127); Codex keeps `codex_not_found` (§10.6). */
+  | 'agent_not_found'
   | 'invalid_workspace_cwd'
   | 'response_timeout'
   | 'turn_timeout'

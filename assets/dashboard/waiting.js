@@ -26,6 +26,15 @@ function detail(label, value, testId, code = false) {
   return h('div', { class: 'kv' }, h('dt', {}, label), h('dd', { 'data-testid': testId }, code ? h('code', {}, value) : value));
 }
 
+/**
+ * The agent's own options of an approval (ACP), each with its kind and the decision that picks it:
+ * `Allow (allow_once → accept) · Reject (reject_once → decline)`; null when there are none.
+ */
+export function agentOptions(options) {
+  if (!Array.isArray(options) || options.length === 0) return null;
+  return options.map((option) => `${option.name} (${option.kind}${option.decision ? ` → ${option.decision}` : ''})`).join(' · ');
+}
+
 /** The card of one {@link WaitingRow} with its (cached) answer form from `forms`. */
 export function waitingCard(row, clock, forms) {
   const id = row.issue_identifier;
@@ -51,6 +60,7 @@ export function waitingCard(row, clock, forms) {
       detail('cwd', row.cwd, `waiting-cwd-${id}`, true),
       detail('reason', row.reason, `waiting-reason-${id}`),
       detail('method', row.method, `waiting-method-${id}`, true),
+      detail('agent options', agentOptions(row.options), `waiting-options-${id}`),
       h('div', { class: 'kv' }, h('dt', {}, 'since'), h('dd', {}, relativeTo(row.since, clock, `waiting-since-${id}`))),
       h('div', { class: 'kv' }, h('dt', {}, 'times out'), h('dd', {}, relativeTo(row.deadline, clock, `waiting-deadline-${id}`))),
     ),

@@ -14,6 +14,8 @@ import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig
 import { envRefName, expandPath, resolveEnvRef } from './resolve.js';
 import { Collector, describe, isMap, toInteger, typeName, type ConfigIssue, type RawMap } from './collector.js';
 import { unknownKeyWarnings } from './keys.js';
+import { buildAcp } from './acp.js';
+import { buildClaude } from './claude.js';
 
 export type { ConfigIssue } from './collector.js';
 
@@ -62,12 +64,14 @@ export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions)
   const codexSection = ctx.section(raw, 'codex');
   const agent = buildAgent(ctx.section(raw, 'agent'), codexSection, ctx);
   const codex = buildCodex(codexSection, ctx);
+  const acp = buildAcp(ctx.section(raw, 'acp'), agent.runtime, ctx);
+  const claude = buildClaude(ctx.section(raw, 'claude'), ctx);
   const server = buildServer(ctx.section(raw, 'server'), ctx, options.env);
   const secretEnvNames = [...new Set([...collectEnvRefs(raw), ...(tracker?.secretNames ?? [])])];
   ctx.warnings.push(...unknownKeyWarnings(raw, { workflowPath: options.workflowPath, profile: profileOf(raw, options.profiles) }));
   if (ctx.errors.length > 0 || tracker === null) return { errors: ctx.errors, warnings: ctx.warnings };
   const { workflowPath } = options;
-  const config: ServiceConfig = { workflowPath, tracker: tracker.config, pollIntervalMs, workspaceRoot, hooks, agent, codex, server, secretEnvNames };
+  const config: ServiceConfig = { workflowPath, tracker: tracker.config, pollIntervalMs, workspaceRoot, hooks, agent, codex, acp, claude, server, secretEnvNames };
   return { config, errors: [], warnings: ctx.warnings };
 }
 

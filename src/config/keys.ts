@@ -42,6 +42,17 @@ export const KNOWN_KEYS = {
     startup_timeout_ms: 'value',
     stall_timeout_ms: 'value',
   },
+  acp: { command: 'value', auth_method: 'value', approval_policy: 'value', startup_timeout_ms: 'value', read_timeout_ms: 'value', turn_timeout_ms: 'value' },
+  claude: {
+    model: 'value',
+    approval_policy: 'value',
+    permission_mode: 'value',
+    allowed_tools: 'value',
+    disallowed_tools: 'value',
+    turn_timeout_ms: 'value',
+    startup_timeout_ms: 'value',
+    path_to_executable: 'value',
+  },
   server: { port: 'value', host: 'value', auth_token: 'value' },
 } as const satisfies Readonly<Record<string, KeyNode>>;
 

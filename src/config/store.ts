@@ -23,7 +23,7 @@ import type { EffectiveWorkflow } from './types.js';
 import { missingWorkflowError } from './workflow.js';
 
 /** A top-level part of the workflow whose effective value can change on reload. */
-export type WorkflowSection = 'tracker' | 'polling' | 'workspace' | 'hooks' | 'agent' | 'codex' | 'server' | 'prompt';
+export type WorkflowSection = 'tracker' | 'polling' | 'workspace' | 'hooks' | 'agent' | 'codex' | 'acp' | 'claude' | 'server' | 'prompt';
 
 /** What started a check: a filesystem event or an explicit {@link WorkflowStore.refresh}. */
 export type CheckTrigger = 'watch' | 'refresh';
@@ -276,6 +276,8 @@ export function diffSections(before: EffectiveWorkflow, after: EffectiveWorkflow
     hooks: w.config.hooks,
     agent: w.config.agent,
     codex: w.config.codex,
+    acp: w.config.acp,
+    claude: w.config.claude,
     server: w.config.server,
     prompt: w.promptTemplate,
   });

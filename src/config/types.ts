@@ -37,6 +37,68 @@ export interface CodexConfig {
   readonly startupTimeoutMs: number;
 }
 
+/**
+ * How an ACP agent's `session/request_permission` is answered (`acp.approval_policy`):
+ * `ask` (default) holds it for an operator when one can answer (the HTTP server is up) and rejects
+ * it otherwise; `allow` selects the agent's `allow_once` option at once; `deny` selects its
+ * `reject_once` option (or answers `cancelled` when it offers none). See `src/runner/acp/permissions.ts`.
+ */
+export type AcpApprovalPolicy = 'ask' | 'allow' | 'deny';
+
+/** `acp.*`: the Agent Client Protocol runtime (`agent.runtime: acp`, label `runtime:acp`). */
+export interface AcpConfig {
+  /**
+   * Shell command run as `bash -lc <command>` in the workspace, speaking ACP on stdio (e.g.
+   * `gemini --acp`). Null when not configured: required when `agent.runtime` is `acp`; a run routed
+   * to ACP by a `runtime:acp` label without it fails at launch with `invalid_config`.
+   */
+  readonly command: string | null;
+  /** `authenticate` method id sent after `initialize` (e.g. `gemini-api-key`); null: no `authenticate`. */
+  readonly authMethod: string | null;
+  /** Permission posture. Default `ask`. */
+  readonly approvalPolicy: AcpApprovalPolicy;
+  /** From spawn to the `initialize` response, ms. Default {@link DEFAULT_STARTUP_TIMEOUT_MS} (60 s). */
+  readonly startupTimeoutMs: number;
+  /** Timeout of every other request but `session/prompt` (`authenticate`, `session/new`), ms. Default 30000. */
+  readonly readTimeoutMs: number;
+  /** Max silence of the agent during a turn (no message on stdout), ms. Default 3600000. */
+  readonly turnTimeoutMs: number;
+}
+
+/**
+ * How a Claude Code permission prompt (`canUseTool`) is answered (`claude.approval_policy`):
+ * `ask` (default) holds it for an operator when one can answer (the HTTP server is up) and
+ * declines it otherwise; `allow` approves it at once; `deny` declines it at once. Declining tells
+ * the model and the turn goes on. See `src/runner/claude/permissions.ts`.
+ */
+export type ClaudeApprovalPolicy = 'ask' | 'allow' | 'deny';
+
+/** Claude Code's permission modes (`claude.permission_mode`; SDK `PermissionMode`). */
+export type ClaudePermissionMode = 'default' | 'acceptEdits' | 'plan' | 'dontAsk' | 'auto' | 'bypassPermissions';
+
+/** `claude.*`: the Claude Code runtime (`agent.runtime: claude`, label `runtime:claude`). */
+export interface ClaudeConfig {
+  /** Model id or alias (`claude-sonnet-4-5`, `opus`); null: Claude Code's own default model. Default null. */
+  readonly model: string | null;
+  /** Permission posture. Default `ask`. */
+  readonly approvalPolicy: ClaudeApprovalPolicy;
+  /**
+   * Claude Code permission mode. Default `default` (every call Claude Code would prompt for reaches
+   * the approval posture); `bypassPermissions` never asks and is warned about at load.
+   */
+  readonly permissionMode: ClaudePermissionMode;
+  /** Permission rules auto-allowed without asking (`Bash(npm test:*)`, `Edit`). Default `[]`. */
+  readonly allowedTools: readonly string[];
+  /** Tools removed from the model's context (`WebFetch`, `Bash(curl:*)`). Default `[]`. */
+  readonly disallowedTools: readonly string[];
+  /** Max silence of Claude Code during a turn (no SDK message), ms. Default 3600000. */
+  readonly turnTimeoutMs: number;
+  /** From spawn until Claude Code answers the SDK's initialize request, ms. Default {@link DEFAULT_STARTUP_TIMEOUT_MS} (60 s). */
+  readonly startupTimeoutMs: number;
+  /** Claude Code executable; null: the native binary bundled with the pinned SDK. Default null. */
+  readonly pathToExecutable: string | null;
+}
+
 /** `agent.*` (spec §5.3.5). */
 export interface AgentConfig {
   /** Default 10. */
@@ -107,6 +169,10 @@ export interface ServiceConfig {
   readonly hooks: HooksConfig;
   readonly agent: AgentConfig;
   readonly codex: CodexConfig;
+  /** `acp.*` (ACP agents). */
+  readonly acp: AcpConfig;
+  /** `claude.*` (Claude Code). */
+  readonly claude: ClaudeConfig;
   readonly server: ServerConfig;
   /**
    * Every environment variable name referenced through `$VAR` anywhere in the front matter plus

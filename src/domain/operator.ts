@@ -35,6 +35,21 @@ export type ApprovalDecision = 'accept' | 'acceptForSession' | 'decline' | 'canc
 /** Every {@link ApprovalDecision}, in display order. */
 export const APPROVAL_DECISIONS: readonly ApprovalDecision[] = ['accept', 'acceptForSession', 'decline', 'cancel'];
 
+/**
+ * A choice the agent itself offers with an approval (ACP `session/request_permission` options),
+ * shown to the operator with the decision that selects it.
+ */
+export interface OperatorOption {
+  /** The agent's option id (`proceed_once`). */
+  readonly id: string;
+  /** The agent's label (`Allow once`). */
+  readonly name: string;
+  /** The agent's kind (`allow_once`, `allow_always`, `reject_once`, `reject_always`). */
+  readonly kind: string;
+  /** The decision that selects it; null when no decision maps to it. */
+  readonly decision: ApprovalDecision | null;
+}
+
 /** A request held open until an operator answers it (or `agent.operator_timeout_ms` passes). */
 export interface PendingOperatorRequest {
   readonly kind: OperatorRequestKind;
@@ -52,6 +67,8 @@ export interface PendingOperatorRequest {
   readonly decisions: readonly ApprovalDecision[];
   /** For user input: the questions; else empty. */
   readonly questions: readonly OperatorQuestion[];
+  /** The agent's own options (ACP), in its order; absent when the runtime offers none (Codex). */
+  readonly options?: readonly OperatorOption[];
   /** Epoch ms when the request arrived. */
   readonly sinceMs: number;
   /** Epoch ms when it fails the run if still unanswered. */

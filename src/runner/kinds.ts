@@ -5,7 +5,7 @@
  */
 
 /** Supported `agent.runtime` values. */
-export const RUNTIME_KINDS = ['codex'] as const;
+export const RUNTIME_KINDS = ['codex', 'acp', 'claude'] as const;
 
 /** One supported runtime kind. */
 export type RuntimeKind = (typeof RUNTIME_KINDS)[number];

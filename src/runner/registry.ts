@@ -3,11 +3,13 @@
  * {@link RuntimeProfile} per entry of {@link RUNTIME_KINDS}.
  */
 import { codexRuntime } from './app-server/profile.js';
+import { acpRuntime } from './acp/profile.js';
+import { claudeRuntime } from './claude/profile.js';
 import { RUNTIME_KINDS, type RuntimeKind } from './kinds.js';
 import type { RuntimeProfile } from './runtime.js';
 
 /** Every supported runtime, by kind (same keys as {@link RUNTIME_KINDS}). */
-export const runtimeProfiles: ReadonlyMap<RuntimeKind, RuntimeProfile> = new Map<RuntimeKind, RuntimeProfile>([['codex', codexRuntime]]);
+export const runtimeProfiles: ReadonlyMap<RuntimeKind, RuntimeProfile> = new Map<RuntimeKind, RuntimeProfile>([['codex', codexRuntime], ['acp', acpRuntime], ['claude', claudeRuntime]]);
 
 /** The profile of `kind`. @throws Error when the registry and {@link RUNTIME_KINDS} disagree (a build bug). */
 export function runtimeProfile(kind: RuntimeKind): RuntimeProfile {

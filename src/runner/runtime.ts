@@ -75,7 +75,7 @@ export interface RuntimeProfile {
    * Starts a session in the workspace: after it resolves, the first `runTurn` may be called.
    *
    * @throws SymphonyError `canceled` when `signal` aborted; the runtime's startup errors
-   *   (`codex_not_found`, `response_timeout`, `port_exit`…) otherwise.
+   *   (`codex_not_found` for Codex, `agent_not_found` for the others, `response_timeout`, `port_exit`…) otherwise.
    */
   start(request: RuntimeStartRequest): Promise<WorkerSession>;
   /** The `symphony check` line for this runtime; never rejects, leaves no process behind. */

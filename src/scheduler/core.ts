@@ -191,6 +191,7 @@ export const RELOAD_MAY_FIX: Readonly<Record<string, readonly WorkflowSection[] 
   invalid_tracker_config: ['tracker'],
   missing_tracker_secret: ['tracker'],
   codex_not_found: ['codex'],
+  agent_not_found: ['acp', 'claude'],
   hook_failed: ['hooks'],
   hook_timeout: ['hooks'],
 };

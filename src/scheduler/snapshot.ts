@@ -83,6 +83,11 @@ export interface WaitingRow {
   readonly decisions: readonly ApprovalDecision[];
   /** Questions for user input; empty for an approval. */
   readonly questions: readonly WaitingQuestion[];
+  /**
+   * The agent's own options for an approval (ACP: `{id, name, kind, decision}`, the decision that
+   * selects each); empty when the runtime offers none. Optional for older sources.
+   */
+  readonly options?: readonly { readonly id: string; readonly name: string; readonly kind: string; readonly decision: ApprovalDecision | null }[];
   readonly since: string;
   /** When the run fails if still unanswered (`agent.operator_timeout_ms`). */
   readonly deadline: string;
@@ -219,6 +224,7 @@ export function waitingRow(issueId: string, identifier: string, url: string | nu
     reason: request.reason,
     decisions: request.decisions,
     questions: request.questions.map((q) => ({ id: q.id, header: q.header, question: q.question, options: q.options, is_other: q.isOther, is_secret: q.isSecret })),
+    options: (request.options ?? []).map((option) => ({ id: option.id, name: option.name, kind: option.kind, decision: option.decision })),
     since: iso(request.sinceMs),
     deadline: iso(request.deadlineMs),
   };

@@ -62,7 +62,16 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
       }),
       ...extraRunning,
     ],
-    waiting: [waitingApproval('MT-102'), waitingQuestions('MT-104')],
+    waiting: [
+      waitingApproval('MT-102', {
+        // An ACP agent's own options (issue 8), shown with their kinds.
+        options: [
+          { id: 'proceed_once', name: 'Allow', kind: 'allow_once', decision: 'accept' },
+          { id: 'cancel', name: 'Reject', kind: 'reject_once', decision: 'decline' },
+        ],
+      }),
+      waitingQuestions('MT-104'),
+    ],
     retrying: [retryRow('MT-105'), retryRow('MT-106', { attempt: 1, kind: 'continuation', error: null, due_at: isoFromNow(1_000) })],
     blocked: [blockedRow('MT-107')],
     skipped: [{ issue_id: 'id-MT-111', issue_identifier: 'MT-111', issue_url: null, state: 'Todo', reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)', since: isoFromNow(-90_000) }],
@@ -167,6 +176,7 @@ describe('dashboard in headless Chromium', () => {
     await waitForText(page, 'retry-due-MT-106', 'ago');
 
     expect(await textOf(page, 'blocked-reason-MT-107')).toContain('operator_timeout');
+    expect(await textOf(page, 'waiting-options-MT-102')).toBe('Allow (allow_once → accept) · Reject (reject_once → decline)');
     // Not dispatched, with the reason (issue 8: a runtime label this daemon does not have).
     expect(await textOf(page, 'skipped-reason-MT-111')).toBe('label runtime:gpt-9 names no runtime of this build (supported: codex)');
 

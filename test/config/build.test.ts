@@ -46,6 +46,8 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
         readTimeoutMs: 5_000,
         startupTimeoutMs: 60_000,
       },
+      acp: { command: null, authMethod: null, approvalPolicy: 'ask', startupTimeoutMs: 60_000, readTimeoutMs: 30_000, turnTimeoutMs: 3_600_000 },
+      claude: { model: null, approvalPolicy: 'ask', permissionMode: 'default', allowedTools: [], disallowedTools: [], turnTimeoutMs: 3_600_000, startupTimeoutMs: 60_000, pathToExecutable: null },
       server: { port: null, host: '127.0.0.1', authToken: null },
       secretEnvNames: ['STUB_API_KEY'],
     } satisfies ServiceConfig);

@@ -25,10 +25,14 @@ export interface ContractSubject {
   completing(ws: TestWorkspace): ServiceConfig | Promise<ServiceConfig>;
   /** A config whose agent asks for a command approval in its first turn; absent: not covered. */
   approval?(ws: TestWorkspace): ServiceConfig | Promise<ServiceConfig>;
+  /** Checks the effect of the accepted approval once the turn completed (the command ran); absent: not checked. */
+  afterApproval?(ws: TestWorkspace): void | Promise<void>;
   /** Whether the agent reports token usage (some runtimes only report it at the turn's end). Default true. */
   readonly reportsUsage?: boolean;
   /** Bound on each wait of the suite, ms (a real binary needs more). Default 30000. */
   readonly timeoutMs?: number;
+  /** Variables added to the agent's base environment (e.g. a fake provider's URL); read at each start. Default none. */
+  environment?(): Readonly<Record<string, string>>;
 }
 
 /** Registers the contract tests for `subject` (call at the top level of a test file). */
@@ -49,7 +53,7 @@ export function describeRuntimeContract(subject: ContractSubject): void {
       const request: RuntimeStartRequest = {
         config: { ...(await config(ws)), workspaceRoot: ws.root },
         workspacePath: ws.workspace,
-        env: { ...process.env },
+        env: { ...process.env, ...(subject.environment?.() ?? {}) },
         secretEnvNames: [],
         operatorChannel: false,
         tools: [],
@@ -105,7 +109,7 @@ export function describeRuntimeContract(subject: ContractSubject): void {
 
     if (subject.approval !== undefined) {
       it('with an operator channel, an approval waits for the operator; the answer lets the turn complete', async () => {
-        const { session, log } = await start((ws) => subject.approval!(ws), { operatorChannel: true });
+        const { session, log, ws } = await start((ws) => subject.approval!(ws), { operatorChannel: true });
         const turn = session.runTurn({ text: 'Run the command.', title: 'CONTRACT-4: approval' });
         const waiting = await log.waitFor('operator_waiting');
         expect(waiting.operatorRequest).toMatchObject({ kind: 'approval' });
@@ -114,6 +118,7 @@ export function describeRuntimeContract(subject: ContractSubject): void {
         expect(session.answer({ decision: 'accept' })).toEqual({ ok: true });
         await expect(turn).resolves.toMatchObject({ sessionId: expect.any(String) });
         expect(log.named('operator_answered')).toHaveLength(1);
+        await subject.afterApproval?.(ws);
       }, timeout);
     }
   });

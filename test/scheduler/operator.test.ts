@@ -77,6 +77,7 @@ describe('operator intervention in the scheduler core (issue 3)', () => {
         reason: 'needs to write outside the sandbox',
         decisions: ['accept', 'acceptForSession', 'decline', 'cancel'],
         questions: [],
+        options: [],
         since: new Date(T0 + 1000).toISOString(),
         deadline: new Date(T0 + 1000 + 1_800_000).toISOString(),
       },

@@ -5,7 +5,9 @@
  * clock and a capturing logger. Every change wakes {@link Harness.pulse}, so tests wait on
  * conditions instead of sleeping.
  */
-import type { AgentConfig, CodexConfig, EffectiveWorkflow, ServiceConfig, TrackerConfig } from '../../src/config/types.js';
+import type { AcpConfig, AgentConfig, ClaudeConfig, CodexConfig, EffectiveWorkflow, ServiceConfig, TrackerConfig } from '../../src/config/types.js';
+import { DEFAULT_ACP_CONFIG } from '../../src/config/acp.js';
+import { DEFAULT_CLAUDE_CONFIG } from '../../src/config/claude.js';
 import type { AnswerResult, OperatorAnswer } from '../../src/domain/operator.js';
 import type { Issue } from '../../src/domain/issue.js';
 import { SymphonyError } from '../../src/errors.js';
@@ -25,6 +27,8 @@ export interface ConfigPatch {
   readonly tracker?: Partial<TrackerConfig>;
   readonly agent?: Partial<AgentConfig>;
   readonly codex?: Partial<CodexConfig>;
+  readonly acp?: Partial<AcpConfig>;
+  readonly claude?: Partial<ClaudeConfig>;
 }
 
 /** A complete workflow for the memory tracker: 30 s polls, 10 agents, Linear's default states. */
@@ -54,6 +58,8 @@ export function testWorkflow(patch: ConfigPatch = {}): EffectiveWorkflow {
       startupTimeoutMs: 60_000,
       ...patch.codex,
     },
+    acp: { ...DEFAULT_ACP_CONFIG, ...patch.acp },
+    claude: { ...DEFAULT_CLAUDE_CONFIG, ...patch.claude },
     server: { port: null, host: '127.0.0.1', authToken: null },
     secretEnvNames: [],
   };

@@ -1,0 +1,46 @@
+/**
+ * Token usage of an ACP session (spec §13.5 in ACP terms). Pure.
+ *
+ * ACP v1 has no usage notification in its stable schema; agents report a turn's tokens on the
+ * `session/prompt` result instead, as
+ * - `usage: {inputTokens, outputTokens, totalTokens}` (the draft schema field), or
+ * - `_meta.quota.token_count: {input_tokens, output_tokens}` (Gemini CLI 0.61).
+ *
+ * Both count one prompt turn only (verified with Gemini CLI: a turn with two model calls reported
+ * their sum, the next turn only its own), so the session's absolute totals are the running sum
+ * over its turns. A result without usage adds nothing.
+ */
+import type { TokenTotals } from '../../domain/agent-event.js';
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function count(value: unknown, ...keys: string[]): number | null {
+  for (const key of keys) {
+    const n = field(value, key);
+    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.floor(n);
+  }
+  return null;
+}
+
+function totals(source: unknown): TokenTotals | null {
+  const inputTokens = count(source, 'inputTokens', 'input_tokens');
+  const outputTokens = count(source, 'outputTokens', 'output_tokens');
+  const totalTokens = count(source, 'totalTokens', 'total_tokens');
+  if (inputTokens === null && outputTokens === null && totalTokens === null) return null;
+  return { inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, totalTokens: totalTokens ?? (inputTokens ?? 0) + (outputTokens ?? 0) };
+}
+
+/**
+ * The tokens one turn used, from its `session/prompt` result: `usage` when present, else
+ * `_meta.quota.token_count`. Null when the result reports neither.
+ */
+export function turnUsage(promptResult: unknown): TokenTotals | null {
+  return totals(field(promptResult, 'usage')) ?? totals(field(field(field(promptResult, '_meta'), 'quota'), 'token_count'));
+}
+
+/** `a + b`, field by field. */
+export function addTotals(a: TokenTotals, b: TokenTotals): TokenTotals {
+  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, totalTokens: a.totalTokens + b.totalTokens };
+}
