@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { agentEnvironment } from '../runner/agent-env.js';
+import { settledWithin } from '../domain/clock.js';
 import { spawnShell, type GroupExit } from '../process/group.js';
 
 /** Above this a login shell is reported with `WARN` (2000 ms, issue 7 item 2). */
@@ -40,13 +41,7 @@ export async function timeLoginShell(options: LoginShellProbeOptions): Promise<L
   const shell = spawnShell('exit 0', { cwd: options.cwd, env: agentEnvironment(options.env, options.secretEnvNames) });
   shell.subprocess.stdout?.resume();
   shell.subprocess.stderr?.resume();
-  let timer: NodeJS.Timeout | undefined;
-  // A process-level bound on a CLI command, not scheduler logic: the real timer is the point here.
-  const gaveUp = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), options.limitMs);
-  });
-  const exit = await Promise.race([shell.exited, gaveUp]);
-  clearTimeout(timer);
+  const exit = await settledWithin(shell.exited, options.limitMs);
   const elapsedMs = performance.now() - startedAt;
   if (exit === null) await shell.terminate(500);
   return { elapsedMs, exit };

@@ -67,3 +67,20 @@ export function repeatEvery(clock: Clock, callback: () => void, periodMs: number
     handle = null;
   };
 }
+
+/**
+ * `promise`'s value, or null when it has not settled within `ms` on `clock` (the timer is cleared
+ * either way). A rejection of `promise` within the bound propagates. For bounded waits such as
+ * "the exit status, if the process exits within 1 s".
+ */
+export async function settledWithin<T>(promise: Promise<T>, ms: number, clock: Clock = systemClock): Promise<T | null> {
+  let timer: TimerHandle | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = clock.setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    if (timer !== undefined) clock.clearTimeout(timer);
+  }
+}

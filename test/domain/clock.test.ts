@@ -3,7 +3,7 @@
  * the test advances it, so every assertion is about which ticks happened, never about waiting.
  */
 import { describe, expect, it } from 'vitest';
-import { repeatEvery } from '../../src/domain/clock.js';
+import { repeatEvery, settledWithin } from '../../src/domain/clock.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 describe('repeatEvery', () => {
@@ -66,5 +66,29 @@ describe('repeatEvery', () => {
     repeatEvery(clock, () => ticks.push(clock.now()), 0);
     clock.advance(3);
     expect(ticks).toEqual([1, 2, 3]);
+  });
+});
+
+describe('settledWithin', () => {
+  it('gives the value when the promise settles in time, null at the bound, and clears its timer either way', async () => {
+    const clock = new ManualClock();
+    let resolveFast!: (value: string) => void;
+    const fast = settledWithin(new Promise<string>((resolve) => (resolveFast = resolve)), 1000, clock);
+    expect(clock.pending()).toHaveLength(1);
+    resolveFast('exited');
+    expect(await fast).toBe('exited');
+    expect(clock.pending()).toHaveLength(0);
+
+    const slow = settledWithin(new Promise<string>(() => undefined), 1000, clock);
+    clock.advance(999);
+    clock.advance(1);
+    expect(await slow).toBeNull();
+    expect(clock.pending()).toHaveLength(0);
+  });
+
+  it('passes a rejection within the bound on', async () => {
+    const clock = new ManualClock();
+    await expect(settledWithin(Promise.reject(new Error('boom')), 1000, clock)).rejects.toThrow('boom');
+    expect(clock.pending()).toHaveLength(0);
   });
 });

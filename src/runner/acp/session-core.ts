@@ -10,7 +10,7 @@
  */
 import type { RequestPermissionRequest, RequestPermissionResponse } from '@agentclientprotocol/sdk';
 import { DEFAULT_OPERATOR_TIMEOUT_MS } from '../../config/types.js';
-import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
+import { settledWithin, systemClock, type Clock } from '../../domain/clock.js';
 import { defaultActivity, type AgentEvent, type AgentEventName, type TokenTotals } from '../../domain/agent-event.js';
 import { APPROVAL_DECISIONS, type AnswerResult } from '../../domain/operator.js';
 import { oneLine, SymphonyError } from '../../errors.js';
@@ -147,14 +147,7 @@ export class AcpSessionCore {
   /** Resolves with the exit status, or null if the process is still running after `ms`. */
   async exitWithin(ms: number): Promise<GroupExit | null> {
     const exited = this.launched?.group.exited;
-    if (exited === undefined) return null;
-    let timer: TimerHandle | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = this.clock.setTimeout(() => resolve(null), ms);
-    });
-    const exit = await Promise.race([exited, timeout]);
-    if (timer !== undefined) this.clock.clearTimeout(timer);
-    return exit;
+    return exited === undefined ? null : settledWithin(exited, ms, this.clock);
   }
 
   /** The error new turns reject with once the session is gone, else null. */

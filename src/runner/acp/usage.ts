@@ -11,26 +11,7 @@
  * over its turns. A result without usage adds nothing.
  */
 import type { TokenTotals } from '../../domain/agent-event.js';
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-function count(value: unknown, ...keys: string[]): number | null {
-  for (const key of keys) {
-    const n = field(value, key);
-    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.floor(n);
-  }
-  return null;
-}
-
-function totals(source: unknown): TokenTotals | null {
-  const inputTokens = count(source, 'inputTokens', 'input_tokens');
-  const outputTokens = count(source, 'outputTokens', 'output_tokens');
-  const totalTokens = count(source, 'totalTokens', 'total_tokens');
-  if (inputTokens === null && outputTokens === null && totalTokens === null) return null;
-  return { inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, totalTokens: totalTokens ?? (inputTokens ?? 0) + (outputTokens ?? 0) };
-}
+import { fieldOf as field, readTokenTotals as totals } from '../token-counts.js';
 
 /**
  * The tokens one turn used, from its `session/prompt` result: `usage` when present, else

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { oneLine, SymphonyError, toSymphonyError } from '../../errors.js';
 import { silentLogger } from '../../logging/logger.js';
-import type { GroupExit } from '../../process/group.js';
+import { settledWithin } from '../../domain/clock.js';
 import { packageVersion } from '../../version.js';
 import { JsonRpcConnection } from '../jsonrpc/connection.js';
 import type { RuntimeProbeRequest, RuntimeProbeResult } from '../runtime.js';
@@ -68,7 +68,7 @@ async function describeCodexFailure(error: SymphonyError, launched: LaunchedAppS
     return new SymphonyError('response_timeout', `codex.command did not answer initialize within ${timeoutMs} ms of launch (codex.startup_timeout_ms)`, { cause: error });
   }
   if (error.code !== 'port_exit' || launched === null) return error;
-  const exit = await exitWithin(launched.group.exited, 1000);
+  const exit = await settledWithin(launched.group.exited, 1000);
   const stderr = launched.stderrTail();
   if (exit !== null && isCommandNotFound(exit, stderr)) {
     return new SymphonyError('codex_not_found', `codex.command not found: ${describeExit(exit, stderr)}`, { cause: error });
@@ -76,13 +76,6 @@ async function describeCodexFailure(error: SymphonyError, launched: LaunchedAppS
   return new SymphonyError('port_exit', `${describeExit(exit, stderr)} before answering initialize`, { cause: error });
 }
 
-function exitWithin(exited: Promise<GroupExit>, ms: number): Promise<GroupExit | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
-}
 
 function field(value: unknown, key: string): string | null {
   const found = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;

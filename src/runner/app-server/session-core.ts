@@ -4,7 +4,7 @@
  * active turn, and shutdown. `session.ts` drives it; nothing else should.
  */
 import { DEFAULT_OPERATOR_TIMEOUT_MS } from '../../config/types.js';
-import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
+import { settledWithin, systemClock, type Clock } from '../../domain/clock.js';
 import { oneLine, SymphonyError } from '../../errors.js';
 import { SessionLog, type StreamDirection } from '../../logging/session-log.js';
 import type { GroupExit } from '../../process/group.js';
@@ -122,14 +122,7 @@ export class SessionCore {
   /** Resolves with the exit status, or null if the process is still running after `ms`. */
   async exitWithin(ms: number): Promise<GroupExit | null> {
     const exited = this.launched?.group.exited;
-    if (exited === undefined) return null;
-    let timer: TimerHandle | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = this.clock.setTimeout(() => resolve(null), ms);
-    });
-    const exit = await Promise.race([exited, timeout]);
-    if (timer !== undefined) this.clock.clearTimeout(timer);
-    return exit;
+    return exited === undefined ? null : settledWithin(exited, ms, this.clock);
   }
 
   /** The error to reject new turns with once the process is gone, else null. */

@@ -7,6 +7,7 @@
  */
 import { oneLine } from '../../errors.js';
 import type { TokenTotals } from '../../domain/agent-event.js';
+import { fieldOf as field, readTokenTotals } from '../token-counts.js';
 
 /** Notification methods with a dedicated meaning. */
 export const ServerNotificationMethod = {
@@ -18,30 +19,12 @@ export const ServerNotificationMethod = {
 /** All-zero totals. */
 export const ZERO_TOTALS: TokenTotals = Object.freeze({ inputTokens: 0, outputTokens: 0, totalTokens: 0 });
 
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-function count(value: unknown, ...keys: string[]): number | null {
-  for (const key of keys) {
-    const n = field(value, key);
-    if (typeof n === 'number' && Number.isFinite(n) && n >= 0) return Math.floor(n);
-  }
-  return null;
-}
-
 /**
  * Absolute totals from a `thread/tokenUsage/updated` params object, read leniently (camelCase as
  * in the schema, snake_case tolerated). Null when `tokenUsage.total` carries no counts.
  */
 export function extractTokenTotals(params: unknown): TokenTotals | null {
-  const total = field(field(params, 'tokenUsage'), 'total');
-  const inputTokens = count(total, 'inputTokens', 'input_tokens');
-  const outputTokens = count(total, 'outputTokens', 'output_tokens');
-  let totalTokens = count(total, 'totalTokens', 'total_tokens');
-  if (inputTokens === null && outputTokens === null && totalTokens === null) return null;
-  totalTokens ??= (inputTokens ?? 0) + (outputTokens ?? 0);
-  return { inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, totalTokens };
+  return readTokenTotals(field(field(params, 'tokenUsage'), 'total'));
 }
 
 /** Per-field maximum of two totals (the high-water mark). */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { query } from '@anthropic-ai/claude-agent-sdk';
 import type { ClaudeConfig } from '../../config/types.js';
 import type { Clock, TimerHandle } from '../../domain/clock.js';
-import { systemClock } from '../../domain/clock.js';
+import { settledWithin, systemClock } from '../../domain/clock.js';
 import type { AgentEventSink } from '../../domain/agent-event.js';
 import type { AnswerResult, OperatorAnswer } from '../../domain/operator.js';
 import { SymphonyError, toSymphonyError } from '../../errors.js';
@@ -116,7 +116,7 @@ async function startupError(core: ClaudeSessionCore, error: unknown, options: Cl
   const launched = core.process;
   if (launched === null) return new SymphonyError('port_exit', `Claude Code did not start: ${failure.message}`, { cause: error });
   const clock = options.clock ?? systemClock;
-  const exit = await Promise.race([launched.group.exited, new Promise<null>((resolve) => clock.setTimeout(() => resolve(null), EXIT_SETTLE_MS, { unref: true }))]);
+  const exit = await settledWithin(launched.group.exited, EXIT_SETTLE_MS, clock);
   const described = describeClaudeExit(exit, launched.stderrTail());
   if (exit?.exitCode === 127) return new SymphonyError('agent_not_found', `Claude Code executable not found (claude.path_to_executable): ${described}`, { cause: error });
   return new SymphonyError('port_exit', `${described} during startup`, { cause: error });
