@@ -148,6 +148,8 @@ describe('ACP permission requests in a session (fake agent)', () => {
     const running = session.runTurn(turn);
     const waiting = await log.waitFor('operator_waiting');
     expect(waiting.operatorRequest).toMatchObject({ kind: 'approval', method: 'session/request_permission', command: 'touch approved.txt', reason: '(create a marker file)', decisions: ['accept', 'acceptForSession', 'decline', 'cancel'] });
+    // The command runs in the session's workspace; the request says so, as Codex's do.
+    expect(waiting.operatorRequest?.cwd).toBe(ws.workspace);
     expect(waiting.activity).toMatchObject({ kind: 'operator', phase: 'waiting', command: 'touch approved.txt' });
     expect(session.answer({ answers: { q: ['x'] } })).toMatchObject({ ok: false, code: 'invalid_answer' });
     expect(session.answer({ decision: 'acceptForSession' })).toEqual({ ok: true });

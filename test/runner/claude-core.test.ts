@@ -148,6 +148,6 @@ describe('host tool schema, launch script, environment', () => {
 
   it('strips secrets and sets the isolation variables', () => {
     const env = claudeEnvironment({ PATH: '/bin', LINEAR_API_KEY: 'k', CLAUDE_CONFIG_DIR: '/home/op/.claude' }, ['LINEAR_API_KEY'], '/tmp/symphony-claude-1', '1.2.3');
-    expect(env).toEqual({ PATH: '/bin', CLAUDE_CONFIG_DIR: '/tmp/symphony-claude-1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ENABLE_TOOL_SEARCH: 'false', CLAUDE_AGENT_SDK_CLIENT_APP: 'symphony-ts/1.2.3' });
+    expect(env).toEqual({ PATH: '/bin', CLAUDE_CONFIG_DIR: '/tmp/symphony-claude-1', CLAUDE_CODE_TMPDIR: '/tmp/symphony-claude-1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ENABLE_TOOL_SEARCH: 'false', CLAUDE_AGENT_SDK_CLIENT_APP: 'symphony-ts/1.2.3' });
   });
 });

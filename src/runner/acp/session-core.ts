@@ -268,7 +268,9 @@ export class AcpSessionCore {
     return new Promise((resolve) => {
       const id = this.nextHeldId++;
       this.held.set(id, { options: decision.options, resolve });
-      this.desk.enqueue(id, params, decision.request, watch);
+      // A command runs in the session's workspace (ACP's tool call carries no cwd): show it as Codex does.
+      const request = decision.request.command === null ? decision.request : { ...decision.request, cwd: this.options.workspacePath };
+      this.desk.enqueue(id, params, request, watch);
     });
   }
 

@@ -15,7 +15,7 @@ import { HOST_MCP_SERVER } from './tools.js';
 
 /**
  * The agent's environment: the daemon's without the secret names, plus `CLAUDE_CONFIG_DIR`
- * (`configDir`), `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1` (no telemetry, update checks or
+ * and `CLAUDE_CODE_TMPDIR` (both `configDir`, removed at stop), `CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1` (no telemetry, update checks or
  * other side traffic), `ENABLE_TOOL_SEARCH=false` (MCP tools offered directly, not deferred) and
  * the SDK client identity. Pure; `base` is not modified.
  */
@@ -23,6 +23,8 @@ export function claudeEnvironment(base: NodeJS.ProcessEnv, secretEnvNames: reado
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(agentEnvironment(base, secretEnvNames))) if (value !== undefined) env[name] = value;
   env.CLAUDE_CONFIG_DIR = configDir;
+  // Claude Code's own temporary files (task and probe dirs) go under the per-run dir, removed at stop.
+  env.CLAUDE_CODE_TMPDIR = configDir;
   env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = '1';
   env.ENABLE_TOOL_SEARCH = 'false';
   env.CLAUDE_AGENT_SDK_CLIENT_APP = `symphony-ts/${clientVersion}`;
