@@ -2,7 +2,7 @@
  * Runs every `bench/*.bench.ts` in sequence, each in its own `node --expose-gc` process (a fresh
  * heap per benchmark keeps heap figures independent). Arguments filter by file-name substring:
  * `node bench/run.ts framing prompt`. Exits non-zero when a benchmark fails. Needs `dist/`
- * (`npm run build`).
+ * (`npm run build`). The files in `TSX_BENCHMARKS` run with tsx's ESM loader as well.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -25,10 +25,23 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+/**
+ * Benchmarks that import the test suite's TypeScript fakes, whose `.js` specifiers Node's type
+ * stripping cannot resolve to `.ts`: these run with tsx's ESM loader (`--import tsx/esm`). Not the
+ * full `tsx` registration: it also hooks `require()`, which breaks the daemon's lazy
+ * `require('execa')` (a dependency offers only `import` conditions). Every other file runs as before.
+ */
+const TSX_BENCHMARKS: ReadonlySet<string> = new Set(['runtime-start.bench.ts']);
+
+/** The extra node arguments `file` needs. */
+function loaderArgs(file: string): string[] {
+  return TSX_BENCHMARKS.has(file) ? ['--import', import.meta.resolve('tsx/esm')] : [];
+}
+
 const failed: string[] = [];
 const started = performance.now();
 for (const file of files) {
-  const result = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL(file, import.meta.url))], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', ...loaderArgs(file), fileURLToPath(new URL(file, import.meta.url))], { stdio: 'inherit' });
   if (result.status !== 0) failed.push(`${file} (${result.error?.message ?? result.signal ?? `exit ${result.status}`})`);
   console.log('');
 }
