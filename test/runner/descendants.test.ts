@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { isRunning, reapDescendants, snapshotDescendants } from '../../src/runner/app-server/descendants.js';
+import { isRunning, reapDescendants, reapSession, SESSION_MARKER_ENV, snapshotDescendants, snapshotMarked, snapshotSession } from '../../src/runner/app-server/descendants.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { Pulse } from '../support/wait.js';
 
@@ -39,5 +39,28 @@ describe.skipIf(process.platform !== 'linux')('reapDescendants (clock-driven)', 
     }
     await reaping;
     expect(clock.pending()).toEqual([]);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('the launch marker (processes detached from the tree)', () => {
+  it('finds a process that left the tree by its SYMPHONY_AGENT_SESSION value, and reapSession ends it', async () => {
+    const marker = `test-${process.pid}-${Date.now()}`;
+    // setsid + a shell that exits: the sleep is re-parented to init, out of our tree.
+    const launcher = spawn('bash', ['-c', 'setsid sleep 614 </dev/null >/dev/null 2>&1 & echo $!'], { env: { ...process.env, [SESSION_MARKER_ENV]: marker } });
+    const [pidText] = (await once(launcher.stdout, 'data')) as [Buffer];
+    const pid = Number(pidText.toString().trim());
+    onTestFinished(() => {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    });
+    await once(launcher, 'exit');
+    expect(snapshotMarked(marker).map((ref) => ref.pid)).toEqual([pid]);
+    expect(snapshotMarked(`${marker}-other`)).toEqual([]);
+    expect(snapshotSession(-1, marker).map((ref) => ref.pid)).toEqual([pid]);
+    await reapSession([], marker, 100);
+    expect(snapshotMarked(marker)).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import { APPROVAL_DECISIONS, type AnswerResult } from '../../domain/operator.js'
 import { oneLine, SymphonyError } from '../../errors.js';
 import { SessionLog } from '../../logging/session-log.js';
 import type { GroupExit } from '../../process/group.js';
-import { reapDescendants, snapshotDescendants } from '../app-server/descendants.js';
+import { reapSession, snapshotSession } from '../app-server/descendants.js';
 import { describeExit, type LaunchedAppServer } from '../app-server/launch.js';
 import { OperatorDesk } from '../app-server/operator-desk.js';
 import type { TurnWatch } from '../app-server/turn-watch.js';
@@ -226,9 +226,11 @@ export class AcpSessionCore {
     const group = this.launched?.group;
     if (group !== undefined) {
       // Commands the agent started may have left the group; remember them before the tree unravels.
-      const tree = group.pid > 0 ? snapshotDescendants(group.pid) : [];
+      // And commands detached from the tree entirely (re-parented to init) still carry the marker.
+      const marker = this.launched?.marker ?? null;
+      const tree = snapshotSession(group.pid, marker);
       await group.terminate(this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-      await reapDescendants(tree, DESCENDANT_GRACE_MS, this.clock);
+      await reapSession(tree, marker, DESCENDANT_GRACE_MS, this.clock);
     }
     for (const cleanup of this.cleanups.splice(0)) await cleanup().catch(() => undefined);
     await this.sessionLog?.close();

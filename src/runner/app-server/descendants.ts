@@ -59,6 +59,51 @@ export function snapshotDescendants(rootPid: number): ProcessRef[] {
   return found;
 }
 
+/**
+ * The variable every agent launch puts in its environment, with a value unique to the launch
+ * (`launchAppServer`). Processes an agent detached from its tree (re-parented to init, as
+ * OpenCode's background shell commands are) still carry it, so a stop finds them by it.
+ */
+export const SESSION_MARKER_ENV = 'SYMPHONY_AGENT_SESSION';
+
+/**
+ * Every live process (this one aside) whose environment has `SYMPHONY_AGENT_SESSION=<marker>`.
+ * Empty when `/proc` is unavailable; processes of other users are unreadable and skipped.
+ */
+export function snapshotMarked(marker: string): ProcessRef[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  const needle = `${SESSION_MARKER_ENV}=${marker}\0`;
+  const found: ProcessRef[] = [];
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      if (!`${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle)) continue;
+    } catch {
+      continue;
+    }
+    const stat = readStat(pid);
+    if (stat !== null && stat.state !== 'Z') found.push({ pid, startTime: stat.startTime });
+  }
+  return found;
+}
+
+/**
+ * The processes a stop must end: the descendants of `rootPid` and every process carrying the
+ * launch's `marker` (deduplicated).
+ */
+export function snapshotSession(rootPid: number, marker: string | null): ProcessRef[] {
+  const refs = rootPid > 0 ? snapshotDescendants(rootPid) : [];
+  if (marker === null) return refs;
+  const seen = new Set(refs.map((ref) => ref.pid));
+  return [...refs, ...snapshotMarked(marker).filter((ref) => !seen.has(ref.pid))];
+}
+
 /** True while `ref` is the same, non-zombie process. */
 export function isRunning(ref: ProcessRef): boolean {
   const stat = readStat(ref.pid);
@@ -100,4 +145,15 @@ export async function reapDescendants(refs: readonly ProcessRef[], graceMs: numb
     }
   }
   await waitGone(survivors, graceMs, REAP_POLL_MS, clock);
+}
+
+/**
+ * {@link reapDescendants} of `tree` (taken before the group was stopped) and of every process
+ * still carrying the launch's `marker` (a command the agent detached, even one started after the
+ * snapshot). Resolves either way; never throws.
+ */
+export async function reapSession(tree: readonly ProcessRef[], marker: string | null, graceMs: number, clock: Clock = systemClock): Promise<void> {
+  const seen = new Set(tree.map((ref) => ref.pid));
+  const marked = marker === null ? [] : snapshotMarked(marker).filter((ref) => !seen.has(ref.pid));
+  await reapDescendants([...tree, ...marked], graceMs, clock);
 }

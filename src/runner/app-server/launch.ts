@@ -3,6 +3,7 @@
  * workspace, in its own process group, with tracker secrets removed; stdout is the protocol
  * stream, stderr is diagnostics only (logged line by line, never parsed as protocol).
  */
+import { randomUUID } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -11,6 +12,7 @@ import type { Logger } from '../../logging/logger.js';
 import { spawnShell, type GroupExit, type GroupProcess } from '../../process/group.js';
 import { agentEnvironment, launchScript } from '../agent-env.js';
 import { createLineDecoder } from '../jsonrpc/framing.js';
+import { SESSION_MARKER_ENV } from './descendants.js';
 
 /**
  * Canonical workspace path, checked to lie strictly inside the canonical workspace root
@@ -58,6 +60,8 @@ export interface LaunchedAppServer {
   readonly stdin: Writable;
   /** The last few stderr lines (ANSI-stripped, ≤ 300 chars each), for error messages. */
   stderrTail(): readonly string[];
+  /** This launch's `SYMPHONY_AGENT_SESSION` value (see `descendants.ts`): every process it starts inherits it. */
+  readonly marker: string;
 }
 
 const STDERR_LINE_CHARS = 300;
@@ -66,9 +70,10 @@ const ANSI_ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /** Starts `bash -lc <unset secrets; command>` in `cwd` as a new process group. */
 export function launchAppServer(options: LaunchOptions): LaunchedAppServer {
+  const marker = randomUUID();
   const group = spawnShell(launchScript(options.command, options.secretEnvNames), {
     cwd: options.cwd,
-    env: agentEnvironment(options.env, options.secretEnvNames),
+    env: { ...agentEnvironment(options.env, options.secretEnvNames), [SESSION_MARKER_ENV]: marker },
     stdin: 'pipe',
   });
   const { stdout, stdin, stderr } = group.subprocess;
@@ -91,7 +96,7 @@ export function launchAppServer(options: LaunchOptions): LaunchedAppServer {
     for (const event of decoder.end()) if (event.kind === 'line') onStderrLine(event.text);
   });
   stderr.on('error', () => undefined);
-  return { group, stdout, stdin, stderrTail: () => [...tail] };
+  return { group, stdout, stdin, stderrTail: () => [...tail], marker };
 }
 
 /**

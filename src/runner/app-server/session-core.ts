@@ -13,7 +13,7 @@ import type { ConnectionHandlers, JsonRpcConnection } from '../jsonrpc/connectio
 import type { JsonRpcNotification, JsonRpcRequest, RequestId } from '../jsonrpc/messages.js';
 import type { AnswerResult } from '../../domain/operator.js';
 import { notificationActivity } from './activity.js';
-import { reapDescendants, snapshotDescendants } from './descendants.js';
+import { reapSession, snapshotSession } from './descendants.js';
 import { describeExit, type LaunchedAppServer } from './launch.js';
 import { OperatorDesk } from './operator-desk.js';
 import { unansweredResponse, type OperatorRequestDraft } from './operator-requests.js';
@@ -204,9 +204,10 @@ export class SessionCore {
     const group = this.launched?.group;
     if (group === undefined) return;
     // Sandboxed agent commands live outside the group; remember them before the tree unravels.
-    const tree = group.pid > 0 ? snapshotDescendants(group.pid) : [];
+    const marker = this.launched?.marker ?? null;
+    const tree = snapshotSession(group.pid, marker);
     await group.terminate(this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-    await reapDescendants(tree, DESCENDANT_GRACE_MS, this.clock);
+    await reapSession(tree, marker, DESCENDANT_GRACE_MS, this.clock);
     await this.sessionLog?.close();
   }
 

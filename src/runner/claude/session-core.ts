@@ -15,7 +15,7 @@ import { oneLine, SymphonyError } from '../../errors.js';
 import { SessionLog } from '../../logging/session-log.js';
 import type { GroupExit } from '../../process/group.js';
 import type { ToolResult } from '../../tracker/tracker.js';
-import { reapDescendants, snapshotDescendants } from '../app-server/descendants.js';
+import { reapSession, snapshotSession } from '../app-server/descendants.js';
 import type { LaunchedAppServer } from '../app-server/launch.js';
 import { OperatorDesk } from '../app-server/operator-desk.js';
 import type { OperatorRequestDraft } from '../app-server/operator-requests.js';
@@ -216,14 +216,15 @@ export class ClaudeSessionCore {
     this.markGone(new SymphonyError('port_exit', 'Claude Code session stopped by the client'));
     const group = this.launched?.group;
     // Claude Code runs each Bash command in a process group of its own: remember the tree first.
-    const tree = group !== undefined && group.pid > 0 ? snapshotDescendants(group.pid) : [];
+    const marker = this.launched?.marker ?? null;
+    const tree = group !== undefined ? snapshotSession(group.pid, marker) : [];
     try {
       this.query?.close();
     } catch (error) {
       this.options.logger.debug({ error: error instanceof Error ? error.message : String(error) }, 'closing the Claude Code query failed');
     }
     if (group !== undefined) await group.terminate(this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-    await reapDescendants(tree, DESCENDANT_GRACE_MS, this.clock);
+    await reapSession(tree, marker, DESCENDANT_GRACE_MS, this.clock);
     await rm(this.configDir, { recursive: true, force: true }).catch(() => undefined);
     await this.sessionLog?.close();
   }

@@ -13,8 +13,8 @@
  * // … model.baseUrl, model.requests …
  * await model.close();
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { ScriptedHttp } from '../scripted-http.js';
 import { viewRequest, type AnthropicRequest } from './request-view.js';
 import { DEFAULT_ANTHROPIC_USAGE, messageStart, replyBody, type AnthropicUsage } from './sse.js';
 
@@ -56,33 +56,11 @@ export function toolThenText(name: string, input: Readonly<Record<string, unknow
 
 /** Starts a {@link FakeAnthropic} on 127.0.0.1 with an ephemeral port. */
 export async function startFakeAnthropic(script: AnthropicScript): Promise<FakeAnthropic> {
-  const requests: AnthropicRequest[] = [];
-  const otherRequests: { method: string; url: string }[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
-  const hung = new Set<http.ServerResponse>();
-  let replies = 0;
-
-  const notifyWaiters = (): void => {
-    for (const waiter of [...waiters]) {
-      if (requests.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  };
-
-  const answer = async (body: Record<string, unknown>, res: http.ServerResponse): Promise<void> => {
+  const http = new ScriptedHttp<AnthropicRequest>();
+  const answer = async (body: Record<string, unknown>, res: ServerResponse): Promise<void> => {
     const request = viewRequest(body);
-    requests.push(request);
-    const n = ++replies;
-    let step: AnthropicStep;
-    try {
-      step = await script(request);
-    } catch (error) {
-      step = { type: 'error', status: 500, message: `fake model script threw: ${error instanceof Error ? error.message : String(error)}` };
-    } finally {
-      notifyWaiters();
-    }
+    const n = http.requests.length + 1;
+    const step = await http.run<AnthropicStep>(request, script, (message) => ({ type: 'error', status: 500, message: `fake model script threw: ${message}` }));
     if (step.type === 'error') {
       res.writeHead(step.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ type: 'error', error: { type: step.status === 429 ? 'rate_limit_error' : 'api_error', message: step.message ?? `scripted error ${step.status}` } }));
@@ -92,8 +70,7 @@ export async function startFakeAnthropic(script: AnthropicScript): Promise<FakeA
     const usage = step.type === 'hang' ? DEFAULT_ANTHROPIC_USAGE : (step.usage ?? DEFAULT_ANTHROPIC_USAGE);
     res.write(messageStart(n, request.model, usage));
     if (step.type === 'hang') {
-      hung.add(res);
-      res.once('close', () => hung.delete(res));
+      http.hang(res);
       return;
     }
     const reply =
@@ -102,46 +79,17 @@ export async function startFakeAnthropic(script: AnthropicScript): Promise<FakeA
         : replyBody({ type: 'tool_use', id: `toolu_fake_${n}`, name: step.name, input: step.input }, 'tool_use', usage);
     res.end(reply);
   };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const pathname = (req.url ?? '').split('?')[0] ?? '';
-      if (req.method !== 'POST' || pathname !== '/v1/messages') {
-        otherRequests.push({ method: req.method ?? '', url: req.url ?? '' });
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'not served by the fake' } }));
-        return;
-      }
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      void answer(body, res);
-    });
+  const port = await http.serveJson({
+    accepts: (req) => req.method === 'POST' && (req.url ?? '').split('?')[0] === '/v1/messages',
+    notFound: (res) => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'not served by the fake' } })),
+    badJson: (res) => res.writeHead(400).end(),
+    answer: (body, _req, res) => void answer(body, res),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
-      for (const res of hung) res.destroy();
-      hung.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    return closing;
-  };
-
   return {
     baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    otherRequests,
-    waitForRequests: (count) => (requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
-    close,
+    requests: http.requests,
+    otherRequests: http.otherRequests,
+    waitForRequests: (count) => http.waitForRequests(count),
+    close: () => http.close(),
   };
 }

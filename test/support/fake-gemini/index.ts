@@ -18,8 +18,8 @@
  * // … gemini.baseUrl, gemini.requests …
  * await gemini.close();
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { ScriptedHttp } from '../scripted-http.js';
 import { viewGeminiRequest, type GeminiRequest } from './request-view.js';
 import { DEFAULT_GEMINI_USAGE, responseChunk, streamBody, type GeminiUsage } from './sse.js';
 
@@ -58,7 +58,7 @@ export interface FakeGemini {
 
 const ROUTE = /^\/v1(?:beta|alpha)?\/models\/([^/:?]+):(streamGenerateContent|generateContent|countTokens)(?:\?.*)?$/;
 
-function json(res: http.ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
@@ -73,92 +73,44 @@ function utilityAnswer(request: GeminiRequest): unknown {
 
 /** Starts a {@link FakeGemini} on 127.0.0.1 with an ephemeral port. */
 export async function startFakeGemini(script: GeminiScript): Promise<FakeGemini> {
-  const requests: GeminiRequest[] = [];
+  const http = new ScriptedHttp<GeminiRequest>();
   const utilityRequests: GeminiRequest[] = [];
-  const otherRequests: { method: string; url: string }[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
-  const hung = new Set<http.ServerResponse>();
-
-  const notifyWaiters = (): void => {
-    for (const waiter of [...waiters]) {
-      if (requests.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  };
-
-  const stream = async (request: GeminiRequest, res: http.ServerResponse): Promise<void> => {
-    requests.push(request);
-    let step: GeminiStep;
-    try {
-      step = await script(request);
-    } catch (error) {
-      step = { type: 'error', status: 500, message: `fake Gemini script threw: ${error instanceof Error ? error.message : String(error)}` };
-    } finally {
-      notifyWaiters();
-    }
+  const stream = async (request: GeminiRequest, res: ServerResponse): Promise<void> => {
+    const step = await http.run<GeminiStep>(request, script, (message) => ({ type: 'error', status: 500, message: `fake Gemini script threw: ${message}` }));
     if (step.type === 'error') {
       json(res, step.status, { error: { code: step.status, message: step.message ?? `scripted error ${step.status}`, status: 'INTERNAL' } });
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     if (step.type === 'hang') {
-      hung.add(res);
-      res.once('close', () => hung.delete(res));
+      http.hang(res);
       return;
     }
     const part = step.type === 'text' ? { text: step.text } : { functionCall: { name: step.name, args: step.args } };
     res.end(streamBody(part, step.usage ?? DEFAULT_GEMINI_USAGE, request.model));
   };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const match = ROUTE.exec(req.url ?? '');
-      if (req.method !== 'POST' || match === null) {
-        otherRequests.push({ method: req.method ?? '', url: req.url ?? '' });
-        res.writeHead(404).end();
-        return;
-      }
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      } catch {
-        json(res, 400, { error: { code: 400, message: 'body is not JSON', status: 'INVALID_ARGUMENT' } });
-        return;
-      }
-      const request = viewGeminiRequest(match[2] ?? '', match[1] ?? '', body);
-      if (request.method === 'streamGenerateContent') {
-        void stream(request, res);
-        return;
-      }
-      utilityRequests.push(request);
-      json(res, 200, utilityAnswer(request));
-    });
+  const port = await http.serveJson({
+    accepts: (req) => req.method === 'POST' && ROUTE.test(req.url ?? ''),
+    notFound: (res) => res.writeHead(404).end(),
+    badJson: (res) => json(res, 400, { error: { code: 400, message: 'body is not JSON', status: 'INVALID_ARGUMENT' } }),
+    answer: (body, req, res) => route(body, ROUTE.exec(req.url ?? ''), res),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
-      for (const res of hung) res.destroy();
-      hung.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    return closing;
-  };
-
+  function route(body: Record<string, unknown>, match: RegExpExecArray | null, res: ServerResponse): void {
+    const request = viewGeminiRequest(match?.[2] ?? '', match?.[1] ?? '', body);
+    if (request.method === 'streamGenerateContent') {
+      void stream(request, res);
+      return;
+    }
+    utilityRequests.push(request);
+    json(res, 200, utilityAnswer(request));
+  }
   return {
     baseUrl: `http://127.0.0.1:${port}`,
-    requests,
+    requests: http.requests,
     utilityRequests,
-    otherRequests,
-    waitForRequests: (count) => (requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
-    close,
+    otherRequests: http.otherRequests,
+    waitForRequests: (count) => http.waitForRequests(count),
+    close: () => http.close(),
   };
 }
 

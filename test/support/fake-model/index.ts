@@ -12,8 +12,8 @@
  * // … model.baseUrl, model.requests …
  * await model.close();
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { ScriptedHttp } from '../scripted-http.js';
 import { viewRequest, type ModelRequest } from './request-view.js';
 import { completionEvents, createdEvent, DEFAULT_USAGE, type ModelUsage } from './sse.js';
 
@@ -50,33 +50,11 @@ export interface FakeModel {
 
 /** Starts a {@link FakeModel} on 127.0.0.1 with an ephemeral port. */
 export async function startFakeModel(script: ModelScript): Promise<FakeModel> {
-  const requests: ModelRequest[] = [];
-  const otherRequests: { method: string; url: string }[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
-  const hung = new Set<http.ServerResponse>();
-  let replies = 0;
-
-  const notifyWaiters = (): void => {
-    for (const waiter of [...waiters]) {
-      if (requests.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-    }
-  };
-
-  const answer = async (body: Record<string, unknown>, res: http.ServerResponse): Promise<void> => {
+  const http = new ScriptedHttp<ModelRequest>();
+  const answer = async (body: Record<string, unknown>, res: ServerResponse): Promise<void> => {
     const request = viewRequest(body);
-    requests.push(request);
-    const n = ++replies;
-    let step: ModelStep;
-    try {
-      step = await script(request);
-    } catch (error) {
-      step = { type: 'error', status: 500, message: `fake model script threw: ${error instanceof Error ? error.message : String(error)}` };
-    } finally {
-      notifyWaiters();
-    }
+    const n = http.requests.length + 1;
+    const step = await http.run<ModelStep>(request, script, (message) => ({ type: 'error', status: 500, message: `fake model script threw: ${message}` }));
     if (step.type === 'error') {
       res.writeHead(step.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: step.message ?? `scripted error ${step.status}`, type: 'server_error', code: null } }));
@@ -85,53 +63,23 @@ export async function startFakeModel(script: ModelScript): Promise<FakeModel> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.write(createdEvent(n));
     if (step.type === 'hang') {
-      hung.add(res);
-      res.once('close', () => hung.delete(res));
+      http.hang(res);
       return;
     }
     const item = step.type === 'function_call' ? { type: 'function_call' as const, name: step.name, arguments: step.arguments, callId: `call_${n}` } : { type: 'message' as const, text: step.text };
     res.end(completionEvents(n, item, step.usage ?? DEFAULT_USAGE));
   };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.method !== 'POST' || !(req.url ?? '').endsWith('/responses')) {
-        otherRequests.push({ method: req.method ?? '', url: req.url ?? '' });
-        res.writeHead(404).end();
-        return;
-      }
-      let body: Record<string, unknown>;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      void answer(body, res);
-    });
+  const port = await http.serveJson({
+    accepts: (req) => req.method === 'POST' && (req.url ?? '').endsWith('/responses'),
+    notFound: (res) => res.writeHead(404).end(),
+    badJson: (res) => res.writeHead(400).end(),
+    answer: (body, _req, res) => void answer(body, res),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
-      for (const res of hung) res.destroy();
-      hung.clear();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    return closing;
-  };
-
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
-    requests,
-    otherRequests,
-    waitForRequests: (count) =>
-      requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })),
-    close,
+    requests: http.requests,
+    otherRequests: http.otherRequests,
+    waitForRequests: (count) => http.waitForRequests(count),
+    close: () => http.close(),
   };
 }
