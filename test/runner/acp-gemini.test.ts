@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startAcpSession, type AcpSession, type AcpSessionOptions } from '../../src/runner/acp/session.js';
 import { geminiCommand, makeGeminiHome, startFakeGemini, type FakeGemini, type GeminiHome, type GeminiStep } from '../support/fake-gemini/index.js';
-import { descendantPids, EventLog, groupAlive, makeWorkspace, processAlive, type TestWorkspace } from './helpers.js';
+import { descendantPids, EventLog, groupAlive, perTestSession, processAlive, type TestWorkspace } from './helpers.js';
 
 /** What the scripted model does at step 0 of a turn whose input names a key of this map. */
 const FIRST_STEPS: Readonly<Record<string, GeminiStep>> = {
@@ -35,14 +35,7 @@ afterAll(async () => {
 let ws: TestWorkspace;
 let log: EventLog;
 const sessions: AcpSession[] = [];
-beforeEach(async () => {
-  ws = await makeWorkspace();
-  log = new EventLog();
-});
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.stop()));
-  await ws.cleanup();
-});
+perTestSession(sessions, (fresh) => ({ ws, log } = fresh));
 
 async function start(overrides: Partial<AcpSessionOptions> = {}): Promise<AcpSession> {
   const session = await startAcpSession({

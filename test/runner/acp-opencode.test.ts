@@ -2,8 +2,8 @@
  * The ACP runtime with the real OpenCode (`opencode acp`, npm `opencode-ai`, checked with 1.18.33)
  * against a fake OpenAI-compatible Chat Completions API, offline.
  *
- * OpenCode is not a dev dependency: the suite runs when `OPENCODE_BIN` names the `opencode`
- * binary, or `node_modules/.bin/opencode` exists, and is skipped otherwise.
+ * OpenCode is not a dev dependency (see `test/support/opencode.ts`): the suite installs the pinned
+ * version from the npm registry on first use, or runs `OPENCODE_BIN`.
  *
  * What makes it work offline (all in {@link opencodeCommand}):
  * - an empty `HOME` (and the `XDG_*` directories under it): config, SQLite DB, logs, locks;
@@ -22,16 +22,16 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from '../support/wait.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startAcpSession, type AcpSession, type AcpSessionOptions } from '../../src/runner/acp/session.js';
-import { REPO_ROOT, shellQuote } from '../support/codex.js';
+import { shellQuote } from '../support/codex.js';
+import { ensureOpenCode } from '../support/opencode.js';
 import { startFakeOpenAi, type ChatStep, type FakeOpenAi } from '../support/fake-openai/index.js';
-import { descendantPids, EventLog, groupAlive, makeWorkspace, processAlive, type TestWorkspace } from './helpers.js';
+import { descendantPids, EventLog, groupAlive, perTestSession, processAlive, type TestWorkspace } from './helpers.js';
 
-const OPENCODE_BIN = process.env.OPENCODE_BIN ?? path.join(REPO_ROOT, 'node_modules', '.bin', 'opencode');
-const HAVE_OPENCODE = existsSync(OPENCODE_BIN);
-if (!HAVE_OPENCODE) console.info(`acp-opencode: skipped, no opencode at ${OPENCODE_BIN} (install opencode-ai or set OPENCODE_BIN)`);
+/** Set in `beforeAll` (installed on first use). */
+let OPENCODE_BIN = '';
 
 /** The `acp.command` running `opencode acp` against the fake with an isolated `home`. */
 function opencodeCommand(baseUrl: string, home: string): string {
@@ -80,10 +80,11 @@ const FIRST_STEPS: Readonly<Record<string, ChatStep>> = {
   'Start a server': { type: 'tool_call', name: 'bash', args: { command: 'sleep 612 > /dev/null 2>&1 &', description: 'background runner' } },
 };
 
-describe.skipIf(!HAVE_OPENCODE)('ACP runtime with the real opencode acp, offline', () => {
+describe('ACP runtime with the real opencode acp, offline', () => {
   let model: FakeOpenAi;
   let home: string;
   beforeAll(async () => {
+    OPENCODE_BIN = await ensureOpenCode();
     model = await startFakeOpenAi((request) => {
       const key = Object.keys(FIRST_STEPS).find((prefix) => request.lastUserText.startsWith(prefix));
       return request.stepInTurn === 0 && key !== undefined ? FIRST_STEPS[key]! : { type: 'text', text: 'done' };
@@ -99,14 +100,7 @@ describe.skipIf(!HAVE_OPENCODE)('ACP runtime with the real opencode acp, offline
   let ws: TestWorkspace;
   let log: EventLog;
   const sessions: AcpSession[] = [];
-  beforeEach(async () => {
-    ws = await makeWorkspace();
-    log = new EventLog();
-  });
-  afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((session) => session.stop()));
-    await ws.cleanup();
-  });
+  perTestSession(sessions, (fresh) => ({ ws, log } = fresh));
 
   async function start(overrides: Partial<AcpSessionOptions> = {}): Promise<AcpSession> {
     const session = await startAcpSession({

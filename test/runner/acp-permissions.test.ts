@@ -4,12 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { decidePermission, describePermission, isHostToolRequest, outcomeForDecision, readOptions } from '../../src/runner/acp/permissions.js';
 import { startAcpSession, type AcpSession, type AcpSessionOptions } from '../../src/runner/acp/session.js';
 import { fakeAcpCommand } from './acp-fixture.js';
-import { EventLog, makeWorkspace, type TestWorkspace } from './helpers.js';
+import { EventLog, perTestSession, type TestWorkspace } from './helpers.js';
 
 const GEMINI_OPTIONS = [
   { optionId: 'proceed_always', name: 'Allow for this session', kind: 'allow_always' },
@@ -84,14 +84,7 @@ describe('decidePermission (pure)', () => {
 let ws: TestWorkspace;
 let log: EventLog;
 const sessions: AcpSession[] = [];
-beforeEach(async () => {
-  ws = await makeWorkspace();
-  log = new EventLog();
-});
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.stop()));
-  await ws.cleanup();
-});
+perTestSession(sessions, (fresh) => ({ ws, log } = fresh));
 
 async function start(overrides: Partial<AcpSessionOptions>): Promise<AcpSession> {
   const session = await startAcpSession({

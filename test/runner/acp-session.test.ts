@@ -6,25 +6,17 @@
 import { existsSync } from 'node:fs';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startAcpSession, type AcpSession, type AcpSessionOptions } from '../../src/runner/acp/session.js';
 import { fakeAcpCommand } from './acp-fixture.js';
-import { EventLog, groupAlive, makeWorkspace, processAlive, type TestWorkspace } from './helpers.js';
+import { EventLog, groupAlive, perTestSession, processAlive, type TestWorkspace } from './helpers.js';
 
 let ws: TestWorkspace;
 let log: EventLog;
 const sessions: AcpSession[] = [];
 
-beforeEach(async () => {
-  ws = await makeWorkspace();
-  log = new EventLog();
-});
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.stop()));
-  await ws.cleanup();
-});
+perTestSession(sessions, (fresh) => ({ ws, log } = fresh));
 
 function options(overrides: Partial<AcpSessionOptions> = {}): AcpSessionOptions {
   return {

@@ -6,13 +6,13 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startAcpSession, type AcpSession, type AcpSessionOptions } from '../../src/runner/acp/session.js';
 import type { AgentToolSpec } from '../../src/tracker/tracker.js';
 import { geminiCommand, makeGeminiHome, startFakeGemini, type FakeGemini, type GeminiHome } from '../support/fake-gemini/index.js';
 import { fakeAcpCommand } from './acp-fixture.js';
-import { EventLog, makeWorkspace, type TestWorkspace } from './helpers.js';
+import { EventLog, perTestSession, type TestWorkspace } from './helpers.js';
 
 const ECHO: AgentToolSpec = { name: 'echo', description: 'Echoes its arguments.', inputSchema: { type: 'object', properties: { say: { type: 'string' } } } };
 const TRACKER: AgentToolSpec = { name: 'linear_graphql', description: 'Runs a Linear GraphQL query.', inputSchema: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } };
@@ -21,14 +21,9 @@ let ws: TestWorkspace;
 let log: EventLog;
 let calls: { name: string; args: unknown }[];
 const sessions: AcpSession[] = [];
-beforeEach(async () => {
-  ws = await makeWorkspace();
-  log = new EventLog();
+perTestSession(sessions, (fresh) => {
+  ({ ws, log } = fresh);
   calls = [];
-});
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.stop()));
-  await ws.cleanup();
 });
 
 async function start(overrides: Partial<AcpSessionOptions>): Promise<AcpSession> {

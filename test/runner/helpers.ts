@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logging/logger.js';
 import type { AppServerSessionOptions } from '../../src/runner/app-server/session.js';
@@ -36,6 +37,24 @@ export function fakeAgentWorkflow(dir: string, scenario: string, extra: { readon
     '  max_turns: 1',
     ...(extra.agent ?? []),
   ];
+}
+
+/**
+ * Per-test session scaffolding: before each test a fresh workspace and {@link EventLog} are made
+ * and handed to `assign`; after it every session in `sessions` is stopped (and the array emptied)
+ * and the workspace removed. Call at the top level of a `describe` or file.
+ */
+export function perTestSession(sessions: { stop(): Promise<void> }[], assign: (fresh: { readonly ws: TestWorkspace; readonly log: EventLog }) => void): void {
+  let current: TestWorkspace | null = null;
+  beforeEach(async () => {
+    current = await makeWorkspace();
+    assign({ ws: current, log: new EventLog() });
+  });
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((session) => session.stop()));
+    await current?.cleanup();
+    current = null;
+  });
 }
 
 export interface TestWorkspace {
