@@ -57,6 +57,14 @@ export type WorkspaceErrorCode =
   | 'hook_failed'
   | 'hook_timeout';
 
+/** Run journal errors (issue 9, `src/journal/store.ts`). */
+export type JournalErrorCode =
+  /** The journal file is not a SQLite database, fails `PRAGMA integrity_check`, is not a Symphony
+   * journal or has a newer schema than this build; the message names the path and the reason. */
+  | 'journal_corrupt'
+  /** Another process (normally a second daemon) holds the journal's lock. */
+  | 'journal_locked';
+
 /** Every error code the daemon produces. */
 export type ErrorCode =
   | WorkflowErrorCode
@@ -64,6 +72,7 @@ export type ErrorCode =
   | TrackerErrorCode
   | AgentErrorCode
   | WorkspaceErrorCode
+  | JournalErrorCode
   /** The HTTP status server could not start (port in use, bad host, missing auth token). */
   | 'http_server_failed'
   | 'cli_usage'

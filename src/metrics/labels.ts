@@ -8,7 +8,7 @@
 export const UNKNOWN_LABEL = 'unknown';
 
 /** `retry_scheduled` causes (the `cause` label of `retries_total`). */
-export const RETRY_CAUSES = ['continuation', 'stalled', 'worker_failed', 'no_slots', 'refresh_failed'] as const;
+export { RETRY_CAUSES } from '../scheduler/state.js';
 
 /** `run_ended` outcomes (the `outcome` label of `runs_total`). */
 export const RUN_OUTCOMES = ['completed', 'failed', 'stopped', 'blocked'] as const;

@@ -86,9 +86,13 @@ export interface BlockedEntry {
 
 /**
  * Why a retry was scheduled: a continuation after a normal exit, a stalled run, a failed run, no
- * free slot when it came due, or a failed re-read of the issue.
+ * free slot when it came due, a failed re-read of the issue, or a run that was live when the
+ * daemon stopped and cannot be resumed (`restart`, from the journal's recovery; issue 9).
  */
-export type RetryCause = 'continuation' | 'stalled' | 'worker_failed' | 'no_slots' | 'refresh_failed';
+export type RetryCause = 'continuation' | 'stalled' | 'worker_failed' | 'no_slots' | 'refresh_failed' | 'restart';
+
+/** Every {@link RetryCause} (the `cause` label values of the retry metrics). */
+export const RETRY_CAUSES = ['continuation', 'stalled', 'worker_failed', 'no_slots', 'refresh_failed', 'restart'] as const satisfies readonly RetryCause[];
 
 /** A scheduled retry (spec §4.1.7). The timer handle lives in the shell, keyed by issue id. */
 export interface RetryEntry {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logging/logger.js';
 import { startAcpSession, type AcpSession, type AcpSessionOptions } from '../../src/runner/acp/session.js';
+import { eventuallyAsync } from '../support/wait.js';
 import { fakeAcpCommand } from './acp-fixture.js';
 import { EventLog, groupAlive, perTestSession, processAlive, type TestWorkspace } from './helpers.js';
 
@@ -105,8 +106,9 @@ describe('ACP session (fake agent)', () => {
     const session = await start({ command: fakeAcpCommand('turn-silence', { FAKE_RECORD_FILE: record }), turnTimeoutMs: 300 });
     await expect(session.runTurn(turn)).rejects.toMatchObject({ code: 'turn_timeout', message: 'turn 1: no ACP agent output for 300 ms (acp.turn_timeout_ms)' });
     expect(log.named('turn_ended_with_error')).toHaveLength(1);
+    // The cancel is on the pipe once the turn rejected; the agent records it when it reads it.
+    await eventuallyAsync(async () => (await received(record).catch(() => [])).some((message) => message.method === 'session/cancel'), 'the agent to receive session/cancel', 10_000);
     await session.stop();
-    expect((await received(record)).map((message) => message.method)).toContain('session/cancel');
   });
 
   it('an agent exiting mid-turn fails the turn with port_exit naming the exit code', async () => {
