@@ -97,11 +97,13 @@ describe('daemon lifecycle (§16.1, §17.7)', () => {
     expect(dispatched).toMatchObject({ issue_identifier: 'SYM-1', outcome: 'dispatched' });
     expect(dispatched.issue_id).toBe(s.linear.issue('SYM-1')?.id);
     await daemon.waitForLog(agentStderr('idle-agent: turn started'), 'the agent turn to start');
-    const tree = descendantPids(daemon.pid);
-    const commands = tree.map(commandLine);
-    expect(commands.some((c) => c.includes('idle-agent.mjs'))).toBe(true);
-    expect(commands.some((c) => c === 'sleep 600')).toBe(true);
-    expect(commands.some((c) => c === 'sleep 601')).toBe(true);
+    // The background children may still be exec'ing (setsid, then sleep) when the turn starts.
+    const tree = await eventually(() => {
+      const pids = descendantPids(daemon.pid);
+      const commands = pids.map(commandLine);
+      return commands.some((c) => c.includes('idle-agent.mjs')) && commands.includes('sleep 600') && commands.includes('sleep 601') ? pids : null;
+    }, 'the agent and both of its background children in the process tree');
+    expect(tree.length).toBeGreaterThanOrEqual(3);
 
     daemon.signal('SIGTERM');
     const exit = await daemon.waitForExit(10_000);
@@ -153,8 +155,10 @@ describe('daemon lifecycle (§16.1, §17.7)', () => {
     const s = await setup({ command: agentCommand('hang-at-thread-start'), readTimeoutMs: 60_000 });
     const daemon = launch(s);
     await daemon.waitForLog(agentStderr('idle-agent: holding thread/start'), 'the agent to hold thread/start');
-    const tree = descendantPids(daemon.pid);
-    expect(tree.map(commandLine)).toContain('sleep 601');
+    const tree = await eventually(() => {
+      const pids = descendantPids(daemon.pid);
+      return pids.map(commandLine).includes('sleep 601') ? pids : null;
+    }, 'the setsid child in the process tree');
     daemon.signal('SIGTERM');
     const exit = await daemon.waitForExit(10_000);
     expect(exit).toEqual({ exitCode: 0, signal: null });
