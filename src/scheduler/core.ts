@@ -4,15 +4,13 @@
  * It owns every decision of spec §7 (claims), §8 (dispatch, concurrency, retries, reconciliation)
  * and §16 (reference algorithms); it performs no I/O and reads no clock. The effectful shell
  * ({@link import('./orchestrator.js')}) feeds it events one at a time and carries out the effects.
+ * The working copy and its shared moves live in `draft.ts`; what a workflow reload does to waiting
+ * retries in `reload.ts`.
  */
 import { normalizeStateName, type Issue } from '../domain/issue.js';
 import type { RunOutcome } from '../domain/run-outcome.js';
-import { DEFAULT_RUNTIME, type RuntimeKind } from '../runner/kinds.js';
-import type { WorkflowSection } from '../config/store.js';
-import type { Effect, SchedulerEvent, WorkerOutcome } from './events.js';
+import type { SchedulerEvent, WorkerOutcome } from './events.js';
 import {
-  CONTINUATION_DELAY_MS,
-  failureBackoffMs,
   globalSlotsAvailable,
   hasRequiredFields,
   hasSlotFor,
@@ -23,220 +21,19 @@ import {
   sortForDispatch,
   type SchedulerConfig,
 } from './policy.js';
-import type { BlockedEntry, CodexTotals, OrchestratorState, RetryCause, RetryEntry, RunningEntry, StopReason } from './state.js';
-import { CowMap, CowSet } from './cow.js';
+import type { BlockedEntry, OrchestratorState, RunningEntry } from './state.js';
+import { Draft, type StepResult } from './draft.js';
+import { onWorkflowReloaded } from './reload.js';
 import { applyAgentEvent } from './telemetry.js';
 
-/** The new state and the effects to perform, in order. */
-export interface StepResult {
-  readonly state: OrchestratorState;
-  readonly effects: readonly Effect[];
-}
-
-/** A working copy of the state for one step; collections are copied on their first write. */
-class Draft {
-  readonly running: CowMap<string, RunningEntry>;
-  readonly claimed: CowSet<string>;
-  readonly retryAttempts: CowMap<string, RetryEntry>;
-  readonly retryFetches: CowMap<string, RetryEntry>;
-  readonly blocked: CowMap<string, BlockedEntry>;
-  readonly completed: CowSet<string>;
-  codexTotals: CodexTotals;
-  codexRateLimits: unknown;
-  shuttingDown: boolean;
-  readonly effects: Effect[] = [];
-
-  constructor(
-    state: OrchestratorState,
-    readonly nowMs: number,
-    readonly config: SchedulerConfig,
-  ) {
-    this.running = new CowMap(state.running);
-    this.claimed = new CowSet(state.claimed);
-    this.retryAttempts = new CowMap(state.retryAttempts);
-    this.retryFetches = new CowMap(state.retryFetches);
-    this.blocked = new CowMap(state.blocked);
-    this.completed = new CowSet(state.completed);
-    this.codexTotals = state.codexTotals;
-    this.codexRateLimits = state.codexRateLimits;
-    this.shuttingDown = state.shuttingDown;
-  }
-
-  result(): StepResult {
-    return {
-      state: {
-        running: this.running.view,
-        claimed: this.claimed.view,
-        retryAttempts: this.retryAttempts.view,
-        retryFetches: this.retryFetches.view,
-        blocked: this.blocked.view,
-        completed: this.completed.view,
-        codexTotals: this.codexTotals,
-        codexRateLimits: this.codexRateLimits,
-        shuttingDown: this.shuttingDown,
-      },
-      effects: this.effects,
-    };
-  }
-
-  log(level: 'info' | 'warn' | 'error' | 'debug', message: string, fields: Record<string, unknown>): void {
-    this.effects.push({ type: 'log', level, message, fields });
-  }
-
-  /** Claims and starts a worker (spec §16.4). */
-  dispatch(issue: Issue, attempt: number | null): void {
-    const runtime = runtimeForIssue(issue, this.config.defaultRuntime);
-    this.running.set(issue.id, newRunningEntry(issue, attempt, this.nowMs, runtime.ok ? runtime.kind : (this.config.defaultRuntime ?? DEFAULT_RUNTIME)));
-    this.claimed.add(issue.id);
-    this.retryAttempts.delete(issue.id);
-    this.retryFetches.delete(issue.id);
-    this.effects.push({ type: 'start_worker', issue, attempt });
-    this.log('info', 'dispatch started', {
-      issue_id: issue.id,
-      issue_identifier: issue.identifier,
-      state: issue.state,
-      attempt,
-      outcome: 'dispatched',
-    });
-  }
-
-  /** Queues a retry, replacing any existing one for the issue (spec §8.4). */
-  scheduleRetry(
-    issueId: string,
-    identifier: string,
-    attempt: number,
-    cause: RetryCause,
-    error: string | null,
-    issueUrl: string | null,
-    errorCode: string | null = null,
-  ): void {
-    const kind: RetryEntry['kind'] = cause === 'continuation' ? 'continuation' : 'failure';
-    const delayMs = kind === 'continuation' ? CONTINUATION_DELAY_MS : failureBackoffMs(attempt, this.config.maxRetryBackoffMs);
-    this.retryAttempts.set(issueId, { issueId, identifier, attempt, dueAtMs: this.nowMs + delayMs, error, errorCode, kind, cause, issueUrl });
-    this.claimed.add(issueId);
-    this.effects.push({ type: 'arm_retry_timer', issueId, delayMs });
-    this.log(kind === 'continuation' ? 'info' : 'warn', 'retry scheduled', {
-      issue_id: issueId,
-      issue_identifier: identifier,
-      attempt,
-      delay_ms: delayMs,
-      kind,
-      cause,
-      reason: error,
-      outcome: 'retrying',
-    });
-  }
-
-  release(issueId: string, identifier: string, reason: string): void {
-    this.claimed.delete(issueId);
-    this.retryAttempts.delete(issueId);
-    this.retryFetches.delete(issueId);
-    this.blocked.delete(issueId);
-    this.log('info', 'claim released', { issue_id: issueId, issue_identifier: identifier, reason, outcome: 'released' });
-  }
-
-  /** Keeps the issue claimed, neither retried nor dispatched, until its tracker state changes. */
-  block(entry: RunningEntry, reason: string): void {
-    this.blocked.set(entry.issueId, {
-      issueId: entry.issueId,
-      identifier: entry.identifier,
-      issueUrl: entry.issue.url,
-      state: entry.issue.state,
-      reason,
-      sinceMs: this.nowMs,
-      workspacePath: entry.workspacePath,
-    });
-    this.claimed.add(entry.issueId);
-    this.log('warn', 'issue blocked waiting for an operator', {
-      issue_id: entry.issueId,
-      issue_identifier: entry.identifier,
-      state: entry.issue.state,
-      reason,
-      outcome: 'blocked',
-    });
-  }
-
-  stop(entry: RunningEntry, reason: StopReason): void {
-    this.running.set(entry.issueId, { ...entry, stopping: reason });
-    this.effects.push({ type: 'stop_worker', issueId: entry.issueId, reason });
-    this.log(reason === 'stalled' ? 'warn' : 'info', 'stopping worker', {
-      issue_id: entry.issueId,
-      issue_identifier: entry.identifier,
-      session_id: entry.sessionId,
-      reason,
-      outcome: 'stopping',
-    });
-  }
-}
+export type { StepResult } from './draft.js';
+export { RELOAD_MAY_FIX, RELOAD_RETRY_DELAY_MS, reloadMayFix } from './reload.js';
 
 /**
  * Worker failure codes that mean "a person must act": the run waited for an operator and nobody
  * answered. Retrying would only ask again, so the issue is blocked instead (extension, issue 3).
  */
 const BLOCKING_CODES: ReadonlySet<string> = new Set(['operator_timeout', 'turn_input_required']);
-
-/**
- * Worker failure codes a workflow reload may fix, each with the sections whose change may fix it
- * (`any`: every valid reload, even one that only restored validity). A failure retry with one of
- * these codes is re-armed by `workflow_reloaded` when one of its sections changed.
- */
-export const RELOAD_MAY_FIX: Readonly<Record<string, readonly WorkflowSection[] | 'any'>> = {
-  template_parse_error: ['prompt'],
-  template_render_error: ['prompt'],
-  invalid_config: 'any',
-  missing_workflow_file: 'any',
-  workflow_parse_error: 'any',
-  workflow_front_matter_not_a_map: 'any',
-  unsupported_tracker_kind: ['tracker'],
-  invalid_tracker_config: ['tracker'],
-  missing_tracker_secret: ['tracker'],
-  codex_not_found: ['codex'],
-  agent_not_found: ['acp', 'claude'],
-  hook_failed: ['hooks'],
-  hook_timeout: ['hooks'],
-};
-
-/**
- * Delay of a retry re-armed by a workflow reload, ms: the continuation delay (1 s), so a burst of
- * saves settles and the re-armed retry runs with the newest workflow.
- */
-export const RELOAD_RETRY_DELAY_MS = CONTINUATION_DELAY_MS;
-
-/** True when a reload changing `changed` may fix a failure with `code` (see {@link RELOAD_MAY_FIX}). */
-export function reloadMayFix(code: string, changed: readonly WorkflowSection[]): boolean {
-  const sections = Object.hasOwn(RELOAD_MAY_FIX, code) ? RELOAD_MAY_FIX[code] : undefined;
-  if (sections === undefined) return false;
-  return sections === 'any' || sections.some((section) => changed.includes(section));
-}
-
-function newRunningEntry(issue: Issue, attempt: number | null, nowMs: number, runtime: RuntimeKind): RunningEntry {
-  return {
-    runtime,
-    issueId: issue.id,
-    identifier: issue.identifier,
-    issue,
-    workspacePath: null,
-    sessionId: null,
-    threadId: null,
-    turnId: null,
-    codexAppServerPid: null,
-    lastCodexEvent: null,
-    lastCodexTimestampMs: null,
-    lastCodexMessage: null,
-    lastActivity: null,
-    codexInputTokens: 0,
-    codexOutputTokens: 0,
-    codexTotalTokens: 0,
-    lastReportedInputTokens: 0,
-    lastReportedOutputTokens: 0,
-    lastReportedTotalTokens: 0,
-    turnCount: 0,
-    retryAttempt: attempt,
-    startedAtMs: nowMs,
-    stopping: null,
-    waiting: null,
-  };
-}
 
 /** Whether a candidate may be dispatched now (spec §8.2). */
 export function shouldDispatch(issue: Issue, state: Pick<OrchestratorState, 'running' | 'claimed'>, config: SchedulerConfig): boolean {
@@ -404,32 +201,6 @@ function onRetryRefreshed(d: Draft, issueId: string, issue: Issue | null): void 
     return;
   }
   d.dispatch(issue, retry.attempt);
-}
-
-/**
- * A valid reload (issue 10 item 7): every failure retry still waiting whose error code the reload
- * may fix ({@link reloadMayFix}) is re-armed to come due in {@link RELOAD_RETRY_DELAY_MS}, keeping
- * its attempt number; one already due sooner keeps its time. Continuations, retries of other
- * causes and re-reads in flight are left alone.
- */
-function onWorkflowReloaded(d: Draft, changed: readonly WorkflowSection[]): void {
-  if (d.shuttingDown) return;
-  const dueAtMs = d.nowMs + RELOAD_RETRY_DELAY_MS;
-  for (const retry of [...d.retryAttempts.values()]) {
-    if (retry.kind !== 'failure' || retry.errorCode === null || retry.dueAtMs <= dueAtMs) continue;
-    if (!reloadMayFix(retry.errorCode, changed)) continue;
-    d.retryAttempts.set(retry.issueId, { ...retry, dueAtMs });
-    d.effects.push({ type: 'arm_retry_timer', issueId: retry.issueId, delayMs: RELOAD_RETRY_DELAY_MS, rearmed: true });
-    d.log('info', 'retry re-armed: the workflow reload may fix its error', {
-      issue_id: retry.issueId,
-      issue_identifier: retry.identifier,
-      attempt: retry.attempt,
-      delay_ms: RELOAD_RETRY_DELAY_MS,
-      error_code: retry.errorCode,
-      changed_sections: [...changed],
-      outcome: 'retrying',
-    });
-  }
 }
 
 function onShutdown(d: Draft): void {
