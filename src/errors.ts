@@ -48,7 +48,10 @@ export type AgentErrorCode =
   | 'stalled'
   | 'canceled'
   /** `agent.runtime` or a `runtime:<kind>` label names a runtime this build does not have (issue 8). */
-  | 'unsupported_runtime_kind';
+  | 'unsupported_runtime_kind'
+  /** A run resumed after a daemon restart could not continue its thread (issue 9): the runtime
+   * does not know the thread id, or its stored history is gone. The message names the thread id. */
+  | 'resume_failed';
 
 /** Workspace and hook errors (spec §9, §14.1 "Workspace Failures"). */
 export type WorkspaceErrorCode =

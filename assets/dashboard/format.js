@@ -210,3 +210,27 @@ export function describeRateLimits(limits, nowMs) {
   if (lines.length === 0) lines.push({ label: 'limits', usedPercent: null, text: truncate(JSON.stringify(limits), 300) });
   return lines;
 }
+
+/**
+ * A span of milliseconds in words, to the minute: `under 1 min`, `42 min`, `3 h 5 min`, `2 d 4 h`
+ * (to the hour from a day on); `–` for null or anything not a finite number.
+ */
+export function formatSpan(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '–';
+  const minutes = Math.round(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'under 1 min';
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 1440) return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  const hours = Math.round(minutes / 60);
+  return hours % 24 === 0 ? `${hours / 24} d` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** A share from 0 to 1 → `75%` (whole percent); `–` for null. */
+export function formatPercent(share) {
+  return typeof share === 'number' && Number.isFinite(share) ? `${Math.round(share * 100)}%` : '–';
+}
+
+/** A median (may end in .5) → `2.5`, `1,200`; `–` for null. */
+export function formatMedian(value) {
+  return typeof value === 'number' && Number.isFinite(value) ? new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(value) : '–';
+}

@@ -13,6 +13,7 @@ import { startTicking } from './tick.js';
 import { waitingCard } from './waiting.js';
 import { renderBlocked, renderConfig, renderRecentRuns, renderRetrying, renderRunning, renderSkipped, renderTotals } from './sections.js';
 import { installChrome, showConnection } from './chrome.js';
+import { renderRevisions } from './history.js';
 
 const clock = serverClock();
 let lastSnapshot = null;
@@ -54,6 +55,9 @@ function render(snapshot) {
   fill('blocked', renderBlocked(snapshot.blocked ?? [], clock));
   fill('skipped', renderSkipped(snapshot.skipped ?? [], clock));
   fill('recent', renderRecentRuns(snapshot.recent_runs ?? [], clock));
+  // Only a daemon with a run journal sends `revisions`; without it the section stays hidden.
+  byTestId('revisions-section')?.toggleAttribute('hidden', !Array.isArray(snapshot.revisions));
+  fill('revisions', Array.isArray(snapshot.revisions) ? renderRevisions(snapshot.revisions, snapshot.workflow_revision, clock) : null);
   fill('totals', renderTotals(snapshot, clock));
   fill('config', renderConfig(snapshot.config, clock));
 }

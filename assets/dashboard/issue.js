@@ -1,9 +1,9 @@
 /**
  * The page of one issue, `/issues/<identifier>`: status, attempts, workspace, the request waiting
- * for an operator (with the answer form), recent events newest first, session log links and the
- * last error. The first paint uses the details the server put into the page (else it reads them
- * at once); then it re-reads `GET /api/v1/<identifier>` whenever the event stream reports a change
- * of that issue (coalesced).
+ * for an operator (with the answer form), recent events newest first, session log links, the last
+ * error, and its runs from the run journal when the daemon keeps one. The first paint uses the
+ * details the server put into the page (else it reads them at once); then it re-reads
+ * `GET /api/v1/<identifier>` whenever the event stream reports a change of that issue (coalesced).
  */
 import { byTestId, fill, h, table } from './dom.js';
 import { coalesced, errorText, followEvents, initialState, issueApiPath, request, serverClock, withToken } from './api.js';
@@ -12,6 +12,7 @@ import { describeRunning, eventPhrase, formatClock, formatCount, withoutLeadingP
 import { elapsedSince, relativeTo, startTicking } from './tick.js';
 import { issueLinks, waitingCard } from './waiting.js';
 import { installChrome, showConnection } from './chrome.js';
+import { renderRuns } from './history.js';
 
 const identifier = decodeURIComponent(window.location.pathname.replace(/^\/issues\//, '').replace(/\/+$/, ''));
 const clock = serverClock();
@@ -80,6 +81,8 @@ function render(detail) {
   forms.keep(detail.waiting ? [detail.waiting] : []);
   byTestId('waiting-section')?.toggleAttribute('hidden', detail.waiting === null);
   fill('waiting-list', detail.waiting ? waitingCard(detail.waiting, clock, forms) : null);
+  byTestId('runs-section')?.toggleAttribute('hidden', !Array.isArray(detail.runs));
+  fill('runs', Array.isArray(detail.runs) ? renderRuns(detail.runs, clock) : null);
   fill('logs', sessionLogs(detail.logs?.codex_session_logs ?? []));
   fill('events', recentEvents(detail.recent_events ?? []));
 }

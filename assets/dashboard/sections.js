@@ -73,7 +73,13 @@ export function renderRetrying(retrying, clock) {
   return table('retry-table', ['Issue', 'Attempt', 'Due', 'Kind', 'Reason'], rows, 'The retry queue is empty.');
 }
 
-/** Runs that ended for want of an operator's answer, kept claimed until the issue changes state. */
+/** Words for a blocked row's `cause` (issue 9). */
+const BLOCK_CAUSE_WORDS = { operator: 'no operator answer', budget_exceeded: 'budget exceeded', no_progress: 'no progress' };
+
+/**
+ * Blocked issues, kept claimed until the issue changes state: nobody answered the agent, a budget
+ * is spent, or the agent made no progress.
+ */
 export function renderBlocked(blocked, clock) {
   const rows = blocked.map((row) => {
     const id = row.issue_identifier;
@@ -82,12 +88,13 @@ export function renderBlocked(blocked, clock) {
       { 'data-testid': `blocked-row-${id}` },
       h('td', {}, issueLinks(id, row.issue_url)),
       h('td', {}, row.state),
+      h('td', { 'data-testid': `blocked-cause-${id}` }, BLOCK_CAUSE_WORDS[row.cause] ?? row.cause ?? BLOCK_CAUSE_WORDS.operator),
       h('td', { 'data-testid': `blocked-reason-${id}` }, row.reason),
       h('td', { class: 'num' }, relativeTo(row.since, clock)),
       h('td', {}, path(row.workspace_path)),
     );
   });
-  return table('blocked-table', ['Issue', 'Held in state', 'Reason', 'Since', 'Workspace'], rows, 'Nothing is blocked.');
+  return table('blocked-table', ['Issue', 'Held in state', 'Cause', 'Reason', 'Since', 'Workspace'], rows, 'Nothing is blocked.');
 }
 
 /** Candidates the daemon does not dispatch (`skipped`: a `runtime:<kind>` label it does not have), with the reason. */

@@ -1,5 +1,5 @@
 /**
- * Pure command-line parsing for `symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]`
+ * Pure command-line parsing for `symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR] [--reset-journal]`
  * (spec §17.7, §13.7 `--port`, §13.2 logs root) and `symphony check [path/to/WORKFLOW.md]`.
  * No I/O: whether the file exists is the loader's call.
  */
@@ -16,6 +16,11 @@ export type CliCommand =
       readonly port: number | null;
       /** Absolute `--logs-root` directory, or null when not given. */
       readonly logsRoot: string | null;
+      /**
+       * `--reset-journal`: when the run journal is corrupt, move it aside (kept as
+       * `<path>.corrupt-<time>`) and start with an empty one instead of refusing to start (issue 9).
+       */
+      readonly resetJournal: boolean;
     }
   | {
       readonly kind: 'check';
@@ -55,6 +60,7 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
   const positionals: string[] = [];
   let flagsDone = false;
   let isCheck = false;
+  let resetJournal = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (!flagsDone && !isCheck && positionals.length === 0 && arg === 'check') {
@@ -68,6 +74,7 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
     if (arg === '--') flagsDone = true;
     else if (arg === '-h' || arg === '--help') return { kind: 'help' };
     else if (arg === '-V' || arg === '--version') return { kind: 'version' };
+    else if (arg === '--reset-journal') resetJournal = true;
     else {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg : arg.slice(0, eq);
@@ -98,13 +105,14 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
     workflowPath,
     port,
     logsRoot: values['--logs-root'] === undefined ? null : path.resolve(cwd, values['--logs-root']),
+    resetJournal,
   };
 }
 
 /** The `--help` text (multi-line, ends with a newline). */
 export function usageText(): string {
   return [
-    'Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]',
+    'Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR] [--reset-journal]',
     '       symphony check [path/to/WORKFLOW.md]',
     '',
     'Polls the configured issue tracker and runs one coding-agent session per eligible issue,',
@@ -119,6 +127,8 @@ export function usageText(): string {
     'Options:',
     '  --port N          port of the HTTP dashboard/API (0 = ephemeral); overrides server.port',
     '  --logs-root DIR   also write JSON logs to DIR/symphony.log',
+    '  --reset-journal   a corrupt run journal is moved aside (kept) and a new one started,',
+    '                    instead of refusing to start',
     '  -h, --help        show this help and exit',
     '  -V, --version     print the version and exit',
     '',

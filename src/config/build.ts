@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { oneLine } from '../errors.js';
 import type { ProviderValidation, TrackerProfile } from '../tracker/profile.js';
 import { DEFAULT_APPROVAL_POLICY, DEFAULT_MAX_CONCURRENT_LAUNCHES, DEFAULT_OPERATOR_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS } from './types.js';
-import type { AgentConfig, CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
+import type { AgentConfig, CodexConfig, HooksConfig, JournalConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
 import { envRefName, expandPath, resolveEnvRef } from './resolve.js';
 import { Collector, describe, isMap, toInteger, typeName, type ConfigIssue, type RawMap } from './collector.js';
 import { unknownKeyWarnings } from './keys.js';
@@ -67,11 +67,12 @@ export function buildServiceConfig(raw: Readonly<RawMap>, options: BuildOptions)
   const acp = buildAcp(ctx.section(raw, 'acp'), agent.runtime, ctx);
   const claude = buildClaude(ctx.section(raw, 'claude'), ctx);
   const server = buildServer(ctx.section(raw, 'server'), ctx, options.env);
+  const journal = buildJournal(ctx.section(raw, 'journal'), ctx, options);
   const secretEnvNames = [...new Set([...collectEnvRefs(raw), ...(tracker?.secretNames ?? [])])];
   ctx.warnings.push(...unknownKeyWarnings(raw, { workflowPath: options.workflowPath, profile: profileOf(raw, options.profiles) }));
   if (ctx.errors.length > 0 || tracker === null) return { errors: ctx.errors, warnings: ctx.warnings };
   const { workflowPath } = options;
-  const config: ServiceConfig = { workflowPath, tracker: tracker.config, pollIntervalMs, workspaceRoot, hooks, agent, codex, acp, claude, server, secretEnvNames };
+  const config: ServiceConfig = { workflowPath, tracker: tracker.config, pollIntervalMs, workspaceRoot, hooks, agent, codex, acp, claude, server, journal, secretEnvNames };
   return { config, errors: [], warnings: ctx.warnings };
 }
 
@@ -216,7 +217,43 @@ function buildAgent(section: RawMap, codexSection: RawMap, ctx: Collector): Agen
     stallTimeoutMs: stallTimeout(section, codexSection, ctx),
     maxConcurrentLaunches: ctx.int(section, 'agent.max_concurrent_launches', DEFAULT_MAX_CONCURRENT_LAUNCHES, 'positive'),
     runtime: runtimeKind(section, ctx),
+    maxTokensPerIssue: optionalPositive(section, 'agent.max_tokens_per_issue', ctx),
+    maxRuntimeMsPerIssue: optionalPositive(section, 'agent.max_runtime_ms_per_issue', ctx),
+    maxTokensPerDay: optionalPositive(section, 'agent.max_tokens_per_day', ctx),
+    noProgressMaxRepeats: optionalPositive(section, 'agent.no_progress_max_repeats', ctx),
+    noProgressMaxTurns: optionalPositive(section, 'agent.no_progress_max_turns', ctx),
   };
+}
+
+/** An optional positive integer: absent or null → null (no limit); anything else must be a positive integer. */
+function optionalPositive(section: RawMap, keyPath: string, ctx: Collector): number | null {
+  const leafKey = keyPath.slice(keyPath.lastIndexOf('.') + 1);
+  if (section[leafKey] === undefined || section[leafKey] === null) return null;
+  const errorsBefore = ctx.errors.length;
+  const value = ctx.int(section, keyPath, 0, 'positive');
+  return ctx.errors.length > errorsBefore ? null : value;
+}
+
+/** `journal.*` (issue 9): `enabled` (default true) and `path` (expanded like `workspace.root`). */
+function buildJournal(section: RawMap, ctx: Collector, options: BuildOptions): JournalConfig {
+  const enabledValue = section.enabled;
+  let enabled = true;
+  if (enabledValue !== undefined && enabledValue !== null) {
+    if (typeof enabledValue === 'boolean') enabled = enabledValue;
+    else ctx.fail('journal.enabled', `must be true or false (got ${describe(enabledValue)})`);
+  }
+  const value = section.path;
+  if (value === undefined || value === null) return { enabled, path: null };
+  if (typeof value !== 'string' || value.trim() === '') {
+    ctx.fail('journal.path', `must be a non-empty path string (got ${describe(value)})`);
+    return { enabled, path: null };
+  }
+  const expanded = expandPath(value, { env: options.env, baseDir: path.dirname(options.workflowPath) });
+  if (!expanded.ok) {
+    ctx.fail('journal.path', expanded.reason);
+    return { enabled, path: null };
+  }
+  return { enabled, path: expanded.path };
 }
 
 /**

@@ -31,6 +31,11 @@ export const KNOWN_KEYS = {
     stall_timeout_ms: 'value',
     max_concurrent_launches: 'value',
     runtime: 'value',
+    max_tokens_per_issue: 'value',
+    max_runtime_ms_per_issue: 'value',
+    max_tokens_per_day: 'value',
+    no_progress_max_repeats: 'value',
+    no_progress_max_turns: 'value',
   },
   codex: {
     command: 'value',
@@ -54,6 +59,7 @@ export const KNOWN_KEYS = {
     path_to_executable: 'value',
   },
   server: { port: 'value', host: 'value', auth_token: 'value' },
+  journal: { enabled: 'value', path: 'value' },
 } as const satisfies Readonly<Record<string, KeyNode>>;
 
 /** Top-level sections of the reference implementation this daemon ignores, and why. */

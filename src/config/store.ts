@@ -109,8 +109,9 @@ export class WorkflowStore {
     const text = await readFile(absolute, 'utf8').catch((error: unknown) => {
       throw missingWorkflowError(absolute, error);
     });
-    const workflow = effectiveWorkflowFromText(text, absolute, options);
-    const store = new WorkflowStore(absolute, options, workflow, statKey, sha256(text));
+    const hash = sha256(text);
+    const workflow: EffectiveWorkflow = { ...effectiveWorkflowFromText(text, absolute, options), revision: hash };
+    const store = new WorkflowStore(absolute, options, workflow, statKey, hash);
     store.#logWarnings(workflow);
     if (options.watch !== false) await store.#startWatching();
     return store;
@@ -222,7 +223,7 @@ export class WorkflowStore {
     this.#hash = hash;
     let workflow: EffectiveWorkflow;
     try {
-      workflow = effectiveWorkflowFromText(text, this.path, this.#options);
+      workflow = { ...effectiveWorkflowFromText(text, this.path, this.#options), revision: hash };
     } catch (error) {
       return this.#reject(toSymphonyError(error, 'invalid_config'), trigger);
     }

@@ -130,6 +130,32 @@ export interface AgentConfig {
    * `runtime:<kind>` label overrides it for that issue.
    */
   readonly runtime: RuntimeKind;
+  /** `agent.max_tokens_per_issue`: tokens one issue may use over all its runs; null (default): no limit. Issue 9. */
+  readonly maxTokensPerIssue: number | null;
+  /** `agent.max_runtime_ms_per_issue`: dispatch-to-exit time one issue may use over all its runs, ms; null: no limit. */
+  readonly maxRuntimeMsPerIssue: number | null;
+  /** `agent.max_tokens_per_day`: tokens all issues together may use per UTC day; null: no limit. */
+  readonly maxTokensPerDay: number | null;
+  /** `agent.no_progress_max_repeats`: the same command started this many times in a row stops the run; null: off. */
+  readonly noProgressMaxRepeats: number | null;
+  /** `agent.no_progress_max_turns`: this many turns in a row without a `git status` change stop the run; null: off. */
+  readonly noProgressMaxTurns: number | null;
+}
+
+/**
+ * `journal.*` (issue 9): the run journal that lets a restarted daemon recover its claims, retries,
+ * blocked issues, live runs and usage. Read at startup; a reload that changes it applies at the
+ * next start.
+ */
+export interface JournalConfig {
+  /** `journal.enabled` (default true); false keeps the daemon stateless as the spec's §14.3 describes. */
+  readonly enabled: boolean;
+  /**
+   * `journal.path`: absolute path of the SQLite file (`~` and `$VAR` expanded, relative to the
+   * workflow's directory); null when unset (the CLI then uses `<logs-root>/journal.db` with
+   * `--logs-root`, else `<workflow dir>/.symphony/journal.db`).
+   */
+  readonly path: string | null;
 }
 
 /** `tracker.*` (spec §5.3.1) with the adapter's documented defaults applied. */
@@ -174,6 +200,7 @@ export interface ServiceConfig {
   /** `claude.*` (Claude Code). */
   readonly claude: ClaudeConfig;
   readonly server: ServerConfig;
+  readonly journal: JournalConfig;
   /**
    * Every environment variable name referenced through `$VAR` anywhere in the front matter plus
    * the adapter's secret fallbacks. These never reach an agent's environment.
@@ -188,6 +215,8 @@ export interface EffectiveWorkflow {
   readonly promptTemplate: string;
   /** 1-based line of WORKFLOW.md on which `promptTemplate` starts (for error lines). Default 1. */
   readonly promptLine?: number;
+  /** sha256 (hex) of the WORKFLOW.md text this was loaded from: the run journal's workflow revision. */
+  readonly revision?: string;
   /**
    * Non-fatal remarks to log once per load (permissive policies, aliases, unknown keys — the latter
    * as `<file>: <dotted key> is not a known key and is ignored (did you mean …?)`).

@@ -4,40 +4,29 @@
  *
  * - A retry keeps its original due time (a restart never fires every retry at once).
  * - A blocked issue stays blocked (released only when its tracker state changes).
- * - A run that was live is resumed on the same thread in the same workspace when its runtime can
- *   resume (`options.canResume`) and the journal knows the thread and the workspace; otherwise
- *   it becomes a retry with cause `restart`, due at once, with the next attempt number.
+ * - A run that was live (`running` or `waiting`) is resumed on the same thread in the same
+ *   workspace when its runtime can resume (`options.canResume`) and the journal knows the thread
+ *   and the workspace: it becomes a retry with cause `restart`, due at once, on the same attempt,
+ *   carrying `resume` (a `waiting` run's request goes with it, so the restart turn asks the agent
+ *   to make it again). A `restart` retry that had not been dispatched yet stays resumable.
+ * - A live run that cannot be resumed becomes a `restart` retry with the next attempt number,
+ *   except a `waiting` one, which is blocked (cause `operator`) in the tracker state it had: the
+ *   request it waited on died with the previous daemon, and retrying would ask it again unattended.
  * - A claim whose record is incomplete (a `retrying` row without its retry, …) is never dropped:
  *   it becomes a `restart` retry too.
- * - Token totals carry over per issue.
+ * - Usage (tokens, runtime, budget counters) carries over per issue, and today's token total.
  *
- * Every claimed issue ends up in exactly one of `retryAttempts`, `blocked` and `resume`.
+ * Every claimed issue ends up in exactly one of `retryAttempts` and `blocked`.
  */
-import type { TokenTotals } from '../domain/agent-event.js';
-import { RETRY_CAUSES, type BlockedEntry, type RetryEntry } from '../scheduler/state.js';
+import type { ResumeRequest } from '../domain/resume.js';
+import type { RecoveredClaims } from '../scheduler/events.js';
+import { BLOCK_CAUSES, RETRY_CAUSES, type BlockCause, type BlockedEntry, type IssueUsage, type RetryEntry } from '../scheduler/state.js';
 import type { JournalClaim, JournalSnapshot } from './types.js';
 
-/** A live run to resume on its thread (the shell dispatches it with a "the daemon restarted" turn). */
-export interface ResumeTarget {
-  readonly issueId: string;
-  readonly identifier: string;
-  readonly issueUrl: string | null;
-  readonly runtime: string;
-  readonly threadId: string;
-  readonly workspacePath: string;
-  /** The attempt the live run had (null for a first dispatch). */
-  readonly attempt: number | null;
-}
-
-/** What a restarted daemon starts with. */
-export interface RecoveredState {
+/** What a restarted daemon starts with: the scheduler's `recovered` event plus the claimed ids. */
+export interface RecoveredState extends RecoveredClaims {
   /** Every issue the journal held a claim for. */
   readonly claimed: ReadonlySet<string>;
-  readonly retryAttempts: ReadonlyMap<string, RetryEntry>;
-  readonly blocked: ReadonlyMap<string, BlockedEntry>;
-  readonly resume: readonly ResumeTarget[];
-  /** Absolute token totals per issue id. */
-  readonly tokens: ReadonlyMap<string, TokenTotals>;
 }
 
 /** Options of {@link recover}. */
@@ -48,6 +37,9 @@ export interface RecoverOptions {
 
 /** The reason a live run that cannot be resumed is retried with. */
 export const RESTART_REASON = 'the daemon restarted while the run was live';
+
+/** The reason a resumable live run's `restart` retry carries. */
+export const RESUME_REASON = 'the daemon restarted while the run was live; resuming its thread';
 
 /** The retry of `claim` with cause `restart`, due at `nowMs`, on the next attempt. */
 function restartRetry(claim: JournalClaim, nowMs: number, why: string): RetryEntry {
@@ -64,10 +56,17 @@ function restartRetry(claim: JournalClaim, nowMs: number, why: string): RetryEnt
   };
 }
 
-function retryOf(claim: JournalClaim): RetryEntry | null {
+/** The thread to resume `claim` on, when its runtime can and the journal has what it needs. */
+function resumeOf(claim: JournalClaim, options: RecoverOptions): ResumeRequest | null {
+  if (claim.threadId === null || claim.workspacePath === null || !options.canResume(claim.runtime)) return null;
+  return { threadId: claim.threadId, workspacePath: claim.workspacePath, waiting: claim.waiting };
+}
+
+function retryOf(claim: JournalClaim, options: RecoverOptions): RetryEntry | null {
   const retry = claim.retry;
   if (retry === null) return null;
-  return {
+  const cause = isRetryCause(retry.cause) ? retry.cause : 'restart';
+  const entry: RetryEntry = {
     issueId: claim.issueId,
     identifier: claim.identifier,
     attempt: retry.attempt,
@@ -75,13 +74,23 @@ function retryOf(claim: JournalClaim): RetryEntry | null {
     error: retry.error,
     errorCode: retry.errorCode,
     kind: retry.kind,
-    cause: isRetryCause(retry.cause) ? retry.cause : 'restart',
+    cause,
     issueUrl: claim.issueUrl,
   };
+  const resume = cause === 'restart' ? resumeOf(claim, options) : null;
+  return resume === null ? entry : { ...entry, resume };
 }
 
 function isRetryCause(cause: string): cause is RetryEntry['cause'] {
   return (RETRY_CAUSES as readonly string[]).includes(cause);
+}
+
+function blockCause(cause: string): BlockCause {
+  return (BLOCK_CAUSES as readonly string[]).includes(cause) ? (cause as BlockCause) : 'operator';
+}
+
+function blockedOf(claim: JournalClaim, state: string, reason: string, sinceMs: number, cause: BlockCause): BlockedEntry {
+  return { issueId: claim.issueId, identifier: claim.identifier, issueUrl: claim.issueUrl, state, reason, sinceMs, workspacePath: claim.workspacePath, cause };
 }
 
 /**
@@ -97,39 +106,50 @@ export function recover(snapshot: JournalSnapshot, nowMs: number, options: Recov
   }
   const retryAttempts = new Map<string, RetryEntry>();
   const blocked = new Map<string, BlockedEntry>();
-  const resume: ResumeTarget[] = [];
   for (const claim of latest.values()) {
-    if (claim.kind === 'retrying') {
-      retryAttempts.set(claim.issueId, retryOf(claim) ?? restartRetry(claim, nowMs, 'the journal had no retry record for this claim'));
-      continue;
+    switch (claim.kind) {
+      case 'retrying':
+        retryAttempts.set(claim.issueId, retryOf(claim, options) ?? restartRetry(claim, nowMs, 'the journal had no retry record for this claim'));
+        continue;
+      case 'blocked':
+        if (claim.blocked !== null) {
+          blocked.set(claim.issueId, blockedOf(claim, claim.blocked.state, claim.blocked.reason, claim.blocked.sinceMs, blockCause(claim.blocked.cause)));
+        } else {
+          retryAttempts.set(claim.issueId, restartRetry(claim, nowMs, 'the journal had no blocked record for this claim'));
+        }
+        continue;
+      case 'running':
+      case 'waiting': {
+        const resume = resumeOf(claim, options);
+        if (resume !== null) {
+          retryAttempts.set(claim.issueId, { ...restartRetry(claim, nowMs, RESUME_REASON), attempt: claim.attempt ?? 1, resume });
+        } else if (claim.kind === 'waiting' && claim.issueState !== null) {
+          const reason = `the daemon restarted while the run waited for an operator (${claim.waiting ?? 'a request'}); the request was lost`;
+          blocked.set(claim.issueId, blockedOf(claim, claim.issueState, reason, nowMs, 'operator'));
+        } else {
+          retryAttempts.set(claim.issueId, restartRetry(claim, nowMs, RESTART_REASON));
+        }
+        continue;
+      }
     }
-    if (claim.kind === 'blocked' && claim.blocked !== null) {
-      blocked.set(claim.issueId, {
-        issueId: claim.issueId,
-        identifier: claim.identifier,
-        issueUrl: claim.issueUrl,
-        state: claim.blocked.state,
-        reason: claim.blocked.reason,
-        sinceMs: claim.blocked.sinceMs,
-        workspacePath: claim.workspacePath,
-      });
-      continue;
-    }
-    if (claim.kind === 'running' && claim.threadId !== null && claim.workspacePath !== null && options.canResume(claim.runtime)) {
-      resume.push({
-        issueId: claim.issueId,
-        identifier: claim.identifier,
-        issueUrl: claim.issueUrl,
-        runtime: claim.runtime,
-        threadId: claim.threadId,
-        workspacePath: claim.workspacePath,
-        attempt: claim.attempt,
-      });
-      continue;
-    }
-    retryAttempts.set(claim.issueId, restartRetry(claim, nowMs, claim.kind === 'running' ? RESTART_REASON : 'the journal had no blocked record for this claim'));
   }
-  const tokens = new Map<string, TokenTotals>();
-  for (const row of snapshot.tokens) tokens.set(row.issueId, { inputTokens: row.inputTokens, outputTokens: row.outputTokens, totalTokens: row.totalTokens });
-  return { claimed: new Set(latest.keys()), retryAttempts, blocked, resume: resume.sort((a, b) => a.identifier.localeCompare(b.identifier)), tokens };
+  const usage = new Map<string, IssueUsage>();
+  for (const row of snapshot.usage) {
+    usage.set(row.issueId, {
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      totalTokens: row.totalTokens,
+      runtimeMs: row.runtimeMs,
+      budgetTokens: row.budgetTokens,
+      budgetRuntimeMs: row.budgetRuntimeMs,
+    });
+  }
+  const lastDay = [...snapshot.days].sort((a, b) => a.day.localeCompare(b.day)).at(-1) ?? null;
+  return {
+    claimed: new Set(latest.keys()),
+    retryAttempts,
+    blocked,
+    usage,
+    dayUsage: lastDay === null ? null : { day: lastDay.day, totalTokens: lastDay.totalTokens },
+  };
 }

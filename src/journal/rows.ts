@@ -5,7 +5,7 @@
  */
 
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import type { JournalClaim, JournalClaimKind, JournalRetry, JournalRun, JournalTokens } from './types.js';
+import type { JournalClaim, JournalClaimKind, JournalDay, JournalRetry, JournalRun, JournalUsage } from './types.js';
 
 /** Named parameters of one statement (bare names; SQL uses `:name`). */
 export type SqlParams = Record<string, SQLInputValue>;
@@ -30,6 +30,7 @@ export function claimParams(claim: JournalClaim): SqlParams {
     issue_id: claim.issueId,
     identifier: claim.identifier,
     issue_url: claim.issueUrl,
+    issue_state: claim.issueState,
     kind: claim.kind,
     runtime: claim.runtime,
     attempt: claim.attempt,
@@ -37,6 +38,7 @@ export function claimParams(claim: JournalClaim): SqlParams {
     thread_id: claim.threadId,
     workspace_path: claim.workspacePath,
     started_at_ms: claim.startedAtMs,
+    waiting: claim.waiting,
     retry_attempt: retry?.attempt ?? null,
     retry_due_at_ms: retry?.dueAtMs ?? null,
     retry_error: retry?.error ?? null,
@@ -46,6 +48,7 @@ export function claimParams(claim: JournalClaim): SqlParams {
     blocked_state: blocked?.state ?? null,
     blocked_reason: blocked?.reason ?? null,
     blocked_since_ms: blocked?.sinceMs ?? null,
+    blocked_cause: blocked?.cause ?? null,
     updated_at_ms: claim.updatedAtMs,
   };
 }
@@ -59,6 +62,7 @@ export function claimFromRow(row: SqlRow): JournalClaim {
     issueId: text(row, 'issue_id'),
     identifier: text(row, 'identifier'),
     issueUrl: nullableText(row, 'issue_url'),
+    issueState: nullableText(row, 'issue_state'),
     kind: claimKind(text(row, 'kind')),
     runtime: text(row, 'runtime'),
     attempt: nullableInt(row, 'attempt'),
@@ -66,6 +70,7 @@ export function claimFromRow(row: SqlRow): JournalClaim {
     threadId: nullableText(row, 'thread_id'),
     workspacePath: nullableText(row, 'workspace_path'),
     startedAtMs: nullableInt(row, 'started_at_ms'),
+    waiting: nullableText(row, 'waiting'),
     retry:
       retryAttempt === null
         ? null
@@ -80,29 +85,45 @@ export function claimFromRow(row: SqlRow): JournalClaim {
     blocked:
       blockedState === null
         ? null
-        : { state: blockedState, reason: text(row, 'blocked_reason'), sinceMs: int(row, 'blocked_since_ms') },
+        : {
+            state: blockedState,
+            reason: text(row, 'blocked_reason'),
+            sinceMs: int(row, 'blocked_since_ms'),
+            cause: nullableText(row, 'blocked_cause') ?? 'operator',
+          },
     updatedAtMs: int(row, 'updated_at_ms'),
   };
 }
 
-/** Parameters of the `tokens` upsert. */
-export function tokensParams(tokens: JournalTokens): SqlParams {
+/** Parameters of the `usage` upsert. */
+export function usageParams(usage: JournalUsage): SqlParams {
   return {
-    issue_id: tokens.issueId,
-    input_tokens: tokens.inputTokens,
-    output_tokens: tokens.outputTokens,
-    total_tokens: tokens.totalTokens,
+    issue_id: usage.issueId,
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    total_tokens: usage.totalTokens,
+    runtime_ms: usage.runtimeMs,
+    budget_tokens: usage.budgetTokens,
+    budget_runtime_ms: usage.budgetRuntimeMs,
   };
 }
 
-/** A `tokens` row back as a record. @throws JournalRowError on an unexpected column type. */
-export function tokensFromRow(row: SqlRow): JournalTokens {
+/** A `usage` row back as a record. @throws JournalRowError on an unexpected column type. */
+export function usageFromRow(row: SqlRow): JournalUsage {
   return {
     issueId: text(row, 'issue_id'),
     inputTokens: int(row, 'input_tokens'),
     outputTokens: int(row, 'output_tokens'),
     totalTokens: int(row, 'total_tokens'),
+    runtimeMs: int(row, 'runtime_ms'),
+    budgetTokens: int(row, 'budget_tokens'),
+    budgetRuntimeMs: int(row, 'budget_runtime_ms'),
   };
+}
+
+/** A `days` row back as a record. @throws JournalRowError on an unexpected column type. */
+export function dayFromRow(row: SqlRow): JournalDay {
+  return { day: text(row, 'day'), totalTokens: int(row, 'total_tokens') };
 }
 
 /** A `runs` row back as a record with its id. @throws JournalRowError on an unexpected column type. */
@@ -122,11 +143,12 @@ export function runFromRow(row: SqlRow): StoredJournalRun {
     outputTokens: int(row, 'output_tokens'),
     totalTokens: int(row, 'total_tokens'),
     workflowRevision: text(row, 'workflow_revision'),
+    handedOffAtMs: nullableInt(row, 'handed_off_at_ms'),
   };
 }
 
 function claimKind(value: string): JournalClaimKind {
-  if (value === 'running' || value === 'retrying' || value === 'blocked') return value;
+  if (value === 'running' || value === 'waiting' || value === 'retrying' || value === 'blocked') return value;
   throw new JournalRowError(`claims.kind: unknown value "${value}"`);
 }
 

@@ -13,13 +13,15 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
     issue_id          TEXT PRIMARY KEY NOT NULL,
     identifier        TEXT NOT NULL,
     issue_url         TEXT,
-    kind              TEXT NOT NULL CHECK (kind IN ('running', 'retrying', 'blocked')),
+    issue_state       TEXT,
+    kind              TEXT NOT NULL CHECK (kind IN ('running', 'waiting', 'retrying', 'blocked')),
     runtime           TEXT NOT NULL,
     attempt           INTEGER,
     session_id        TEXT,
     thread_id         TEXT,
     workspace_path    TEXT,
     started_at_ms     INTEGER,
+    waiting           TEXT,
     retry_attempt     INTEGER,
     retry_due_at_ms   INTEGER,
     retry_error       TEXT,
@@ -29,13 +31,22 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
     blocked_state     TEXT,
     blocked_reason    TEXT,
     blocked_since_ms  INTEGER,
+    blocked_cause     TEXT,
     updated_at_ms     INTEGER NOT NULL
   ) STRICT;
 
-  CREATE TABLE tokens (
+  CREATE TABLE usage (
     issue_id       TEXT PRIMARY KEY NOT NULL,
     input_tokens   INTEGER NOT NULL,
     output_tokens  INTEGER NOT NULL,
+    total_tokens   INTEGER NOT NULL,
+    runtime_ms     INTEGER NOT NULL,
+    budget_tokens      INTEGER NOT NULL,
+    budget_runtime_ms  INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE days (
+    day            TEXT PRIMARY KEY NOT NULL,
     total_tokens   INTEGER NOT NULL
   ) STRICT;
 
@@ -53,10 +64,12 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
     input_tokens       INTEGER NOT NULL DEFAULT 0,
     output_tokens      INTEGER NOT NULL DEFAULT 0,
     total_tokens       INTEGER NOT NULL DEFAULT 0,
-    workflow_revision  TEXT NOT NULL
+    workflow_revision  TEXT NOT NULL,
+    handed_off_at_ms   INTEGER
   ) STRICT;
 
   CREATE INDEX runs_started_at_ms ON runs (started_at_ms);
+  CREATE INDEX runs_issue_id ON runs (issue_id, run_id);
   `,
 ];
 

@@ -15,9 +15,9 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { SymphonyError } from '../errors.js';
 import { journalCorrupt, toJournalError } from './failure.js';
-import { JournalRowError, claimFromRow, claimParams, runFromRow, tokensFromRow, tokensParams, type StoredJournalRun } from './rows.js';
+import { JournalRowError, claimFromRow, claimParams, dayFromRow, runFromRow, usageFromRow, usageParams, type StoredJournalRun } from './rows.js';
 import { migrateJournal } from './schema.js';
-import type { JournalClaim, JournalRun, JournalSnapshot, JournalTokens } from './types.js';
+import type { JournalClaim, JournalDay, JournalRun, JournalSnapshot, JournalUsage } from './types.js';
 
 export type { StoredJournalRun } from './rows.js';
 export { JOURNAL_SCHEMA_VERSION } from './schema.js';
@@ -53,7 +53,7 @@ export interface JournalRunEnd {
   readonly reason: string | null;
   /** Agent turns the run took. */
   readonly turns: number;
-  /** The run's own token counts (not the issue's totals; those are `putTokens`). */
+  /** The run's own token counts (not the issue's totals; those are `putUsage`). */
   readonly tokens: { readonly inputTokens: number; readonly outputTokens: number; readonly totalTokens: number };
 }
 
@@ -77,10 +77,12 @@ export interface Journal {
    *   (`retry` exactly for `retrying`, `blocked` exactly for `blocked`).
    */
   putClaim(claim: JournalClaim): void;
-  /** Removes the claim of `issueId`; a missing claim is not an error. Token totals are kept. */
+  /** Removes the claim of `issueId`; a missing claim is not an error. Usage is kept. */
   deleteClaim(issueId: string): void;
-  /** Inserts or replaces the absolute token totals of `tokens.issueId` (not a delta). */
-  putTokens(tokens: JournalTokens): void;
+  /** Inserts or replaces the absolute usage of `usage.issueId` (tokens and runtime; not a delta). */
+  putUsage(usage: JournalUsage): void;
+  /** Inserts or replaces the token total of one UTC day (not a delta). */
+  putDay(day: JournalDay): void;
   /**
    * Records a dispatched run (`endedAtMs`, `outcome`, `reason` null; `turns` and tokens 0).
    * @returns the run's id, increasing and never reused, for {@link Journal.endRun}.
@@ -91,14 +93,27 @@ export interface Journal {
    * @throws SymphonyError `internal` when no run has that id.
    */
   endRun(runId: number, end: JournalRunEnd): void;
+  /** Sets `handedOffAtMs` (epoch ms) of run `runId`; an unknown id is not an error. */
+  markHandoff(runId: number, atMs: number): void;
   /**
-   * Everything stored: claims ordered by issue id, tokens ordered by issue id, runs (with their
+   * Ends every run still open (`endedAtMs` null) with outcome `interrupted` and `reason`, at the
+   * later of its start and `endedAtMs`. Recovery calls it once at startup: those runs died with the
+   * previous daemon. @returns how many runs it ended.
+   */
+  interruptOpenRuns(endedAtMs: number, reason: string): number;
+  /**
+   * Everything stored: claims and usage ordered by issue id, days by day, runs (with their
    * `runId`) in the order they were started. Read in one transaction, so it is consistent.
    * @throws SymphonyError `journal_corrupt` when a row does not have the shape this build writes.
    */
   snapshot(): JournalSnapshot & { readonly runs: readonly StoredJournalRun[] };
-  /** Runs with `startedAtMs >= sinceMs` (epoch ms), in the order they were started. */
-  runsSince(sinceMs: number): StoredJournalRun[];
+  /**
+   * Runs with `startedAtMs >= sinceMs` (epoch ms), newest first (highest `runId`), at most `limit`
+   * (default: all).
+   */
+  runsSince(sinceMs: number, limit?: number): StoredJournalRun[];
+  /** The runs of one issue (by issue id), newest first, at most `limit` (default 50). */
+  runsOf(issueId: string, limit?: number): StoredJournalRun[];
   /**
    * Runs `fn` inside one `BEGIN IMMEDIATE … COMMIT`; the writes it makes commit together or, when
    * it throws, not at all (the error is rethrown). Nested calls join the outer transaction.
@@ -166,13 +181,14 @@ function moveCorruptAside(path: string, nowMs: number): string {
 
 /** The SQL of every statement the store reuses. */
 const SQL = {
-  putClaim: `INSERT INTO claims (issue_id, identifier, issue_url, kind, runtime, attempt, session_id, thread_id,
-      workspace_path, started_at_ms, retry_attempt, retry_due_at_ms, retry_error, retry_error_code, retry_kind,
-      retry_cause, blocked_state, blocked_reason, blocked_since_ms, updated_at_ms)
-    VALUES (:issue_id, :identifier, :issue_url, :kind, :runtime, :attempt, :session_id, :thread_id,
-      :workspace_path, :started_at_ms, :retry_attempt, :retry_due_at_ms, :retry_error, :retry_error_code, :retry_kind,
-      :retry_cause, :blocked_state, :blocked_reason, :blocked_since_ms, :updated_at_ms)
+  putClaim: `INSERT INTO claims (issue_id, identifier, issue_url, issue_state, kind, runtime, attempt, session_id, thread_id,
+      workspace_path, started_at_ms, waiting, retry_attempt, retry_due_at_ms, retry_error, retry_error_code, retry_kind,
+      retry_cause, blocked_state, blocked_reason, blocked_since_ms, blocked_cause, updated_at_ms)
+    VALUES (:issue_id, :identifier, :issue_url, :issue_state, :kind, :runtime, :attempt, :session_id, :thread_id,
+      :workspace_path, :started_at_ms, :waiting, :retry_attempt, :retry_due_at_ms, :retry_error, :retry_error_code, :retry_kind,
+      :retry_cause, :blocked_state, :blocked_reason, :blocked_since_ms, :blocked_cause, :updated_at_ms)
     ON CONFLICT (issue_id) DO UPDATE SET identifier = excluded.identifier, issue_url = excluded.issue_url,
+      issue_state = excluded.issue_state, waiting = excluded.waiting, blocked_cause = excluded.blocked_cause,
       kind = excluded.kind, runtime = excluded.runtime, attempt = excluded.attempt, session_id = excluded.session_id,
       thread_id = excluded.thread_id, workspace_path = excluded.workspace_path, started_at_ms = excluded.started_at_ms,
       retry_attempt = excluded.retry_attempt, retry_due_at_ms = excluded.retry_due_at_ms,
@@ -181,19 +197,27 @@ const SQL = {
       blocked_reason = excluded.blocked_reason, blocked_since_ms = excluded.blocked_since_ms,
       updated_at_ms = excluded.updated_at_ms`,
   deleteClaim: 'DELETE FROM claims WHERE issue_id = ?',
-  putTokens: `INSERT INTO tokens (issue_id, input_tokens, output_tokens, total_tokens)
-    VALUES (:issue_id, :input_tokens, :output_tokens, :total_tokens)
+  putUsage: `INSERT INTO usage (issue_id, input_tokens, output_tokens, total_tokens, runtime_ms, budget_tokens, budget_runtime_ms)
+    VALUES (:issue_id, :input_tokens, :output_tokens, :total_tokens, :runtime_ms, :budget_tokens, :budget_runtime_ms)
     ON CONFLICT (issue_id) DO UPDATE SET input_tokens = excluded.input_tokens,
-      output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens`,
+      output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens, runtime_ms = excluded.runtime_ms,
+      budget_tokens = excluded.budget_tokens, budget_runtime_ms = excluded.budget_runtime_ms`,
+  putDay: `INSERT INTO days (day, total_tokens) VALUES (?, ?)
+    ON CONFLICT (day) DO UPDATE SET total_tokens = excluded.total_tokens`,
   startRun: `INSERT INTO runs (issue_id, identifier, attempt, runtime, started_at_ms, workflow_revision)
     VALUES (:issue_id, :identifier, :attempt, :runtime, :started_at_ms, :workflow_revision)`,
   endRun: `UPDATE runs SET ended_at_ms = :ended_at_ms, outcome = :outcome, reason = :reason, turns = :turns,
       input_tokens = :input_tokens, output_tokens = :output_tokens, total_tokens = :total_tokens
     WHERE run_id = :run_id`,
+  markHandoff: 'UPDATE runs SET handed_off_at_ms = ? WHERE run_id = ?',
+  interruptOpenRuns: `UPDATE runs SET ended_at_ms = MAX(started_at_ms, :ended_at_ms), outcome = 'interrupted', reason = :reason
+    WHERE ended_at_ms IS NULL`,
   claims: 'SELECT * FROM claims ORDER BY issue_id',
-  tokens: 'SELECT * FROM tokens ORDER BY issue_id',
+  usage: 'SELECT * FROM usage ORDER BY issue_id',
+  days: 'SELECT * FROM days ORDER BY day',
   runs: 'SELECT * FROM runs ORDER BY run_id',
-  runsSince: 'SELECT * FROM runs WHERE started_at_ms >= ? ORDER BY run_id',
+  runsSince: 'SELECT * FROM runs WHERE started_at_ms >= ? ORDER BY run_id DESC LIMIT ?',
+  runsOf: 'SELECT * FROM runs WHERE issue_id = ? ORDER BY run_id DESC LIMIT ?',
 } as const;
 
 type Statements = { readonly [K in keyof typeof SQL]: StatementSync };
@@ -238,8 +262,20 @@ class SqliteJournal implements Journal {
     this.write(() => this.statements.deleteClaim.run(issueId));
   }
 
-  putTokens(tokens: JournalTokens): void {
-    this.write(() => this.statements.putTokens.run(tokensParams(tokens)));
+  putUsage(usage: JournalUsage): void {
+    this.write(() => this.statements.putUsage.run(usageParams(usage)));
+  }
+
+  putDay(day: JournalDay): void {
+    this.write(() => this.statements.putDay.run(day.day, day.totalTokens));
+  }
+
+  markHandoff(runId: number, atMs: number): void {
+    this.write(() => this.statements.markHandoff.run(atMs, runId));
+  }
+
+  interruptOpenRuns(endedAtMs: number, reason: string): number {
+    return this.write(() => Number(this.statements.interruptOpenRuns.run({ ended_at_ms: endedAtMs, reason }).changes));
   }
 
   startRun(run: JournalRunStart): number {
@@ -277,13 +313,19 @@ class SqliteJournal implements Journal {
   snapshot(): JournalSnapshot & { readonly runs: readonly StoredJournalRun[] } {
     return this.read(() => ({
       claims: this.statements.claims.all().map(claimFromRow),
-      tokens: this.statements.tokens.all().map(tokensFromRow),
+      usage: this.statements.usage.all().map(usageFromRow),
+      days: this.statements.days.all().map(dayFromRow),
       runs: this.statements.runs.all().map(runFromRow),
     }));
   }
 
-  runsSince(sinceMs: number): StoredJournalRun[] {
-    return this.read(() => this.statements.runsSince.all(sinceMs).map(runFromRow));
+  runsSince(sinceMs: number, limit = -1): StoredJournalRun[] {
+    // SQLite: a negative LIMIT means no limit.
+    return this.read(() => this.statements.runsSince.all(sinceMs, limit).map(runFromRow));
+  }
+
+  runsOf(issueId: string, limit = 50): StoredJournalRun[] {
+    return this.read(() => this.statements.runsOf.all(issueId, limit).map(runFromRow));
   }
 
   transaction<T>(fn: () => T): T {
@@ -348,11 +390,13 @@ function checkIntegrity(db: DatabaseSync, path: string): void {
 function checkClaimShape(path: string, claim: JournalClaim): void {
   const retryOk = (claim.kind === 'retrying') === (claim.retry !== null);
   const blockedOk = (claim.kind === 'blocked') === (claim.blocked !== null);
-  if (!retryOk || !blockedOk) {
+  const waitingOk = (claim.kind === 'waiting') === (claim.waiting !== null);
+  if (!retryOk || !blockedOk || !waitingOk) {
     throw new SymphonyError(
       'internal',
       `journal ${path}: claim ${claim.identifier} of kind ${claim.kind} must have ` +
-        `${claim.kind === 'retrying' ? 'a' : 'no'} retry and ${claim.kind === 'blocked' ? 'a' : 'no'} blocked entry`,
+        `${claim.kind === 'retrying' ? 'a' : 'no'} retry, ${claim.kind === 'blocked' ? 'a' : 'no'} blocked entry ` +
+        `and ${claim.kind === 'waiting' ? 'a' : 'no'} waiting request`,
     );
   }
 }

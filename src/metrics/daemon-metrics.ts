@@ -9,10 +9,12 @@
  * | `symphony_running_agents` | gauge | | Running sessions (including those waiting for an operator), read at scrape time. |
  * | `symphony_retrying_agents` | gauge | | Issues in the retry queue, read at scrape time. |
  * | `symphony_waiting_agents` | gauge | | Running sessions waiting for an operator's answer, read at scrape time. |
- * | `symphony_blocked_agents` | gauge | | Issues whose run ended for want of an answer, kept claimed, read at scrape time. |
+ * | `symphony_blocked_agents` | gauge | | Blocked issues (nobody answered, a budget spent, no progress), kept claimed, read at scrape time. |
+ * | `symphony_blocked_issues` | gauge | `cause`: `operator`, `budget_exceeded`, `no_progress` | The same blocked issues by cause (issue 9), read at scrape time. |
+ * | `symphony_tokens_today` | gauge | | Tokens used today (UTC) by all issues, what `agent.max_tokens_per_day` counts; read at scrape time. |
  * | `symphony_max_concurrent_agents` | gauge | | `agent.max_concurrent_agents` now, read at scrape time. |
  * | `symphony_dispatches_total` | counter | `runtime`: `codex`, …, `unknown` | Dispatches (`dispatch` status events). |
- * | `symphony_retries_total` | counter | `cause`: `continuation`, `stalled`, `worker_failed`, `no_slots`, `refresh_failed`, `unknown` | Retries scheduled (`retry_scheduled` events). |
+ * | `symphony_retries_total` | counter | `cause`: `continuation`, `stalled`, `worker_failed`, `no_slots`, `refresh_failed`, `restart`, `unknown` | Retries scheduled (`retry_scheduled` events). |
  * | `symphony_runs_total` | counter | `outcome`: `completed`, `failed`, `stopped`, `blocked`, `unknown`; `runtime` | Runs ended (`run_ended` events). |
  * | `symphony_tokens_total` | counter | `direction`: `input`, `output` | Codex tokens since the daemon started (from `codex_totals` at scrape time; never decreases). |
  * | `symphony_tracker_request_duration_seconds` | histogram | `operation`: GraphQL operation name or `unknown` | Duration of each HTTP request to the tracker, failed ones included. |
@@ -32,6 +34,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { oneLine } from '../errors.js';
 import { RUNTIME_KINDS } from '../runner/kinds.js';
+import { BLOCK_CAUSES } from '../scheduler/state.js';
 import type { StatusEvent, StatusSnapshot } from '../status/types.js';
 import {
   RELOAD_OUTCOMES,
@@ -83,6 +86,8 @@ export class DaemonMetrics {
   readonly #pollTick: Histogram;
   readonly #reloads: Counter<'outcome'>;
   readonly #snapshotFailures: Counter;
+  readonly #blockedByCause: Gauge<'cause'>;
+  readonly #tokensToday: Gauge;
   /** Token totals already added to {@link #tokens}, by direction. */
   readonly #tokensReported = { input: 0, output: 0 };
   readonly #operations = new Set<string>();
@@ -100,7 +105,7 @@ export class DaemonMetrics {
       running: gauge('running_agents', 'Running agent sessions, including those waiting for an operator.'),
       retrying: gauge('retrying_agents', 'Issues in the retry queue.'),
       waiting: gauge('waiting_agents', 'Running agent sessions waiting for an operator answer.'),
-      blocked: gauge('blocked_agents', 'Issues whose run ended for want of an operator answer, kept claimed.'),
+      blocked: gauge('blocked_agents', 'Blocked issues (no operator answer, budget spent, no progress), kept claimed.'),
       max: gauge('max_concurrent_agents', 'Configured agent.max_concurrent_agents.'),
     };
     this.#dispatches = new Counter({ name: `${p}dispatches_total`, help: 'Issues dispatched to an agent, by runtime.', labelNames: ['runtime'], registers });
@@ -118,6 +123,9 @@ export class DaemonMetrics {
     this.#pollTick = new Histogram({ name: `${p}poll_tick_duration_seconds`, help: 'Duration of poll ticks.', buckets: POLL_BUCKETS, registers });
     this.#reloads = new Counter({ name: `${p}workflow_reloads_total`, help: 'Workflow reloads, by outcome.', labelNames: ['outcome'], registers });
     this.#snapshotFailures = new Counter({ name: `${p}snapshot_read_failures_total`, help: 'Scrapes whose state snapshot could not be read.', registers });
+    this.#blockedByCause = new Gauge({ name: `${p}blocked_issues`, help: 'Blocked issues, by cause.', labelNames: ['cause'], registers });
+    this.#tokensToday = gauge('tokens_today', 'Tokens used today (UTC) by all issues (agent.max_tokens_per_day counts them).');
+    for (const cause of BLOCK_CAUSES) this.#blockedByCause.set({ cause }, 0);
     for (const cause of RETRY_CAUSES) this.#retries.inc({ cause }, 0);
     for (const runtime of RUNTIME_KINDS) {
       this.#dispatches.inc({ runtime }, 0);
@@ -217,6 +225,12 @@ export class DaemonMetrics {
     this.#gauges.waiting.set(snapshot.counts.waiting);
     this.#gauges.blocked.set(snapshot.counts.blocked);
     this.#gauges.max.set(snapshot.max_concurrent_agents);
+    const byCause = new Map<string, number>(BLOCK_CAUSES.map((cause) => [cause, 0]));
+    // A partial snapshot (an older status source) has no rows: every cause reads 0.
+    const blockedRows: StatusSnapshot['blocked'] = Array.isArray(snapshot.blocked) ? snapshot.blocked : [];
+    for (const row of blockedRows) byCause.set(row.cause, (byCause.get(row.cause) ?? 0) + 1);
+    for (const [cause, count] of byCause) this.#blockedByCause.set({ cause }, count);
+    this.#tokensToday.set(snapshot.tokens_today?.total_tokens ?? 0);
     this.#addTokens('input', snapshot.codex_totals.input_tokens);
     this.#addTokens('output', snapshot.codex_totals.output_tokens);
   }

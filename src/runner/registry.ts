@@ -17,3 +17,12 @@ export function runtimeProfile(kind: RuntimeKind): RuntimeProfile {
   if (profile === undefined) throw new Error(`runtime ${kind} is listed in RUNTIME_KINDS (${RUNTIME_KINDS.join(', ')}) but not registered`);
   return profile;
 }
+
+/**
+ * Whether runs of runtime `kind` can continue on their thread after a daemon restart
+ * ({@link RuntimeProfile.canResume}; issue 9): true for `codex` and `claude`. An unknown kind
+ * (a journal written by another build) is false.
+ */
+export function runtimeCanResume(kind: string): boolean {
+  return runtimeProfiles.get(kind as RuntimeKind)?.canResume === true;
+}

@@ -39,6 +39,14 @@ export interface RuntimeStartRequest {
   readonly sessionLog: { readonly logsRoot: string; readonly workspaceKey: string } | null;
   /** Time for the session's timers and event timestamps. Default: the system clock. */
   readonly clock?: Clock;
+  /**
+   * Continue this thread instead of starting a new one (issue 9: the run was live when the daemon
+   * last stopped). `threadId` is the id the run's agent events carried as `threadId` (a Codex
+   * thread id, a Claude Code session id). Only for a profile with {@link RuntimeProfile.canResume};
+   * `start` rejects with `resume_failed` when the runtime cannot continue that thread. Omitted: a
+   * new thread.
+   */
+  readonly resume?: { readonly threadId: string };
 }
 
 /** One line of `symphony check` for a runtime (`ok`, `WARN` or `FAIL` with `<code>: …`). */
@@ -72,10 +80,17 @@ export interface RuntimeProfile {
   /** Name for people (status words, check lines): `Codex`, `Claude Code`, `ACP agent`. */
   readonly displayName: string;
   /**
+   * Whether `start` honours {@link RuntimeStartRequest.resume}: the runtime keeps a thread's
+   * history where a later daemon can reopen it (Codex `thread/resume`, Claude Code's `resume`
+   * option). Absent or false: a run live at a restart is retried on a new thread instead.
+   */
+  readonly canResume?: boolean;
+  /**
    * Starts a session in the workspace: after it resolves, the first `runTurn` may be called.
    *
-   * @throws SymphonyError `canceled` when `signal` aborted; the runtime's startup errors
-   *   (`codex_not_found` for Codex, `agent_not_found` for the others, `response_timeout`, `port_exit`…) otherwise.
+   * @throws SymphonyError `canceled` when `signal` aborted; `resume_failed` when `request.resume`
+   *   names a thread the runtime cannot continue; the runtime's startup errors (`codex_not_found`
+   *   for Codex, `agent_not_found` for the others, `response_timeout`, `port_exit`…) otherwise.
    */
   start(request: RuntimeStartRequest): Promise<WorkerSession>;
   /** The `symphony check` line for this runtime; never rejects, leaves no process behind. */

@@ -25,6 +25,21 @@ import type { BlockedEntry, OrchestratorState, RunningEntry } from './state.js';
 import { Draft, type StepResult } from './draft.js';
 import { onWorkflowReloaded } from './reload.js';
 import { applyAgentEvent } from './telemetry.js';
+import {
+  addDayTokens,
+  addRunUsage,
+  budgetRefusal,
+  checkDayBudget,
+  checkIssueBudgets,
+  daySpent,
+  onProgressChecked,
+  resetIssueBudget,
+  trackRepeats,
+  wantsBaselineCheck,
+  wantsProgressCheck,
+} from './budgets.js';
+import { onRecovered } from './recovery.js';
+import type { AgentEvent } from '../domain/agent-event.js';
 
 export type { StepResult } from './draft.js';
 export { RELOAD_MAY_FIX, RELOAD_RETRY_DELAY_MS, reloadMayFix } from './reload.js';
@@ -50,6 +65,7 @@ export function shouldDispatch(issue: Issue, state: Pick<OrchestratorState, 'run
 }
 
 function onStallCheck(d: Draft): void {
+  onBudgetCheck(d);
   const limit = d.config.stallTimeoutMs;
   if (limit <= 0) return;
   for (const entry of [...d.running.values()]) {
@@ -61,6 +77,12 @@ function onStallCheck(d: Draft): void {
     const since = entry.lastCodexTimestampMs ?? entry.startedAtMs;
     if (d.nowMs - since > limit) d.stop(entry, 'stalled');
   }
+}
+
+/** Each tick: the runtime budgets of live runs (their time grows without events) and today's budget. */
+function onBudgetCheck(d: Draft): void {
+  for (const entry of [...d.running.values()]) checkIssueBudgets(d, entry);
+  checkDayBudget(d);
 }
 
 function onRunningRefreshed(d: Draft, requestedIds: readonly string[], issues: readonly Issue[]): void {
@@ -87,6 +109,8 @@ function recheckBlocked(d: Draft, blocked: BlockedEntry, issue: Issue | null): v
   if (issue === null) return d.release(blocked.issueId, blocked.identifier, 'blocked issue no longer visible');
   if (normalizeStateName(issue.state) === normalizeStateName(blocked.state)) return;
   d.release(blocked.issueId, blocked.identifier, `blocked issue moved from ${blocked.state} to ${issue.state}`);
+  // Someone looked at it and moved it: a fresh per-issue budget (issue 9).
+  if (blocked.cause === 'budget_exceeded') resetIssueBudget(d, blocked.issueId);
   if (isTerminalState(issue.state, d.config)) {
     d.effects.push({ type: 'remove_workspace', issueId: blocked.issueId, identifier: blocked.identifier, workspacePath: blocked.workspacePath });
   }
@@ -94,9 +118,16 @@ function recheckBlocked(d: Draft, blocked: BlockedEntry, issue: Issue | null): v
 
 function onCandidates(d: Draft, issues: readonly Issue[]): void {
   if (d.shuttingDown) return;
+  // Today's token budget spent: nothing new starts until the next UTC day (logged once).
+  checkDayBudget(d);
+  if (daySpent(d)) return;
   for (const issue of sortForDispatch(issues)) {
     if (globalSlotsAvailable(d.running.view, d.config) === 0) break;
-    if (shouldDispatch(issue, { running: d.running.view, claimed: d.claimed.view }, d.config)) d.dispatch(issue, null);
+    if (!shouldDispatch(issue, { running: d.running.view, claimed: d.claimed.view }, d.config)) continue;
+    // Its own budget already spent (a lowered limit, say): blocked without a run.
+    const refusal = budgetRefusal(d, issue);
+    if (refusal !== null) d.block({ issueId: issue.id, identifier: issue.identifier, issue, workspacePath: null }, refusal, 'budget_exceeded');
+    else d.dispatch(issue, null);
   }
 }
 
@@ -104,6 +135,7 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
   const entry = d.running.get(issueId);
   if (!entry) return;
   d.running.delete(issueId);
+  addRunUsage(d, entry);
   d.codexTotals = {
     ...d.codexTotals,
     secondsRunning: d.codexTotals.secondsRunning + Math.max(0, d.nowMs - entry.startedAtMs) / 1000,
@@ -121,7 +153,7 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
     issueId,
     identifier: entry.identifier,
     outcome: runOutcome(d, entry, outcome),
-    reason: entry.stopping ?? (outcome.kind === 'failed' ? outcome.error : null),
+    reason: entry.stopNote ?? entry.stopping ?? (outcome.kind === 'failed' ? outcome.error : null),
     durationMs: Math.max(0, d.nowMs - entry.startedAtMs),
     attempt: entry.retryAttempt,
     sessionId: entry.sessionId,
@@ -134,13 +166,21 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
   }
   switch (entry.stopping) {
     case 'terminal':
+      d.effects.push({ type: 'issue_handed_off', issueId });
       d.release(issueId, entry.identifier, 'issue reached a terminal state');
       d.effects.push({ type: 'remove_workspace', issueId, identifier: entry.identifier, workspacePath: entry.workspacePath });
       return;
     case 'inactive':
+      d.effects.push({ type: 'issue_handed_off', issueId });
+      d.release(issueId, entry.identifier, 'issue inactive');
+      return;
     case 'unroutable':
     case 'missing':
       d.release(issueId, entry.identifier, `issue ${entry.stopping}`);
+      return;
+    case 'budget_exceeded':
+    case 'no_progress':
+      d.block(entry, entry.stopNote ?? entry.stopping, entry.stopping);
       return;
     case 'stalled':
       d.scheduleRetry(issueId, entry.identifier, (entry.retryAttempt ?? 0) + 1, 'stalled', `stalled: no agent activity for more than ${d.config.stallTimeoutMs} ms`, url);
@@ -160,6 +200,7 @@ function onWorkerExited(d: Draft, issueId: string, outcome: WorkerOutcome): void
 
 /** The typed outcome of a run, decided with the same rules as what follows it below. */
 function runOutcome(d: Draft, entry: RunningEntry, outcome: WorkerOutcome): RunOutcome {
+  if (!d.shuttingDown && (entry.stopping === 'budget_exceeded' || entry.stopping === 'no_progress')) return 'blocked';
   if (entry.stopping !== null) return 'stopped';
   if (outcome.kind === 'normal') return 'completed';
   const blocks = !d.shuttingDown && outcome.code !== undefined && BLOCKING_CODES.has(outcome.code);
@@ -185,22 +226,49 @@ function onRetryRefreshed(d: Draft, issueId: string, issue: Issue | null): void 
   if (d.shuttingDown) return d.release(issueId, retry.identifier, 'shutdown');
   if (issue === null) return d.release(issueId, retry.identifier, 'issue no longer visible');
   if (isTerminalState(issue.state, d.config)) {
+    d.effects.push({ type: 'issue_handed_off', issueId });
     d.release(issueId, issue.identifier, 'issue reached a terminal state');
-    d.effects.push({ type: 'remove_workspace', issueId, identifier: issue.identifier, workspacePath: null });
+    d.effects.push({ type: 'remove_workspace', issueId, identifier: issue.identifier, workspacePath: retry.resume?.workspacePath ?? null });
     return;
   }
   if (!hasRequiredFields(issue) || !isActiveState(issue.state, d.config)) {
+    d.effects.push({ type: 'issue_handed_off', issueId });
     return d.release(issueId, issue.identifier, 'issue no longer active');
   }
   if (!issueRoutable(issue, d.config)) return d.release(issueId, issue.identifier, 'issue no longer routable');
   const runtime = runtimeForIssue(issue, d.config.defaultRuntime);
   if (!runtime.ok) return d.release(issueId, issue.identifier, runtime.reason);
   if (d.running.has(issueId)) return;
+  const refusal = budgetRefusal(d, issue);
+  if (refusal !== null) return d.block({ issueId, identifier: issue.identifier, issue, workspacePath: retry.resume?.workspacePath ?? null }, refusal, 'budget_exceeded');
   if (!hasSlotFor(issue.state, d.running.view, d.config)) {
     d.scheduleRetry(issueId, issue.identifier, retry.attempt + 1, 'no_slots', 'no available orchestrator slots', issue.url);
+    // A resumable run stays resumable while it waits for a slot.
+    const queued = d.retryAttempts.get(issueId);
+    if (retry.resume !== undefined && queued !== undefined) d.retryAttempts.set(issueId, { ...queued, attempt: retry.attempt, resume: retry.resume });
     return;
   }
-  d.dispatch(issue, retry.attempt);
+  d.dispatch(issue, retry.attempt, retry.resume ?? null);
+}
+
+/** One agent event: telemetry, today's tokens, the budgets and no-progress limits. */
+function onAgentEvent(d: Draft, issueId: string, event: AgentEvent): void {
+  const entry = d.running.get(issueId);
+  if (!entry) return;
+  const update = applyAgentEvent(entry, d.codexTotals, event, d.nowMs);
+  const addedTokens = update.totals.totalTokens - d.codexTotals.totalTokens;
+  d.running.set(issueId, update.entry);
+  d.codexTotals = update.totals;
+  if (update.rateLimits !== undefined) d.codexRateLimits = update.rateLimits;
+  const tracked = trackRepeats(d, update.entry, event);
+  if (addedTokens > 0) {
+    addDayTokens(d, addedTokens);
+    checkIssueBudgets(d, tracked);
+    checkDayBudget(d);
+  }
+  if (wantsProgressCheck(d, tracked, event) && tracked.stopping === null && tracked.workspacePath !== null) {
+    d.effects.push({ type: 'check_progress', issueId, workspacePath: tracked.workspacePath });
+  }
 }
 
 function onShutdown(d: Draft): void {
@@ -235,18 +303,20 @@ export function step(state: OrchestratorState, event: SchedulerEvent, nowMs: num
       break;
     case 'workspace_ready': {
       const entry = d.running.get(event.issueId);
-      if (entry) d.running.set(event.issueId, { ...entry, workspacePath: event.workspacePath });
-      break;
-    }
-    case 'agent_event': {
-      const entry = d.running.get(event.issueId);
       if (!entry) break;
-      const update = applyAgentEvent(entry, d.codexTotals, event.event, nowMs);
-      d.running.set(event.issueId, update.entry);
-      d.codexTotals = update.totals;
-      if (update.rateLimits !== undefined) d.codexRateLimits = update.rateLimits;
+      d.running.set(event.issueId, { ...entry, workspacePath: event.workspacePath });
+      if (wantsBaselineCheck(d)) d.effects.push({ type: 'check_progress', issueId: event.issueId, workspacePath: event.workspacePath });
       break;
     }
+    case 'agent_event':
+      onAgentEvent(d, event.issueId, event.event);
+      break;
+    case 'progress_checked':
+      onProgressChecked(d, event.issueId, event.digest);
+      break;
+    case 'recovered':
+      onRecovered(d, event.recovered);
+      break;
     case 'worker_exited':
       onWorkerExited(d, event.issueId, event.outcome);
       break;

@@ -9,7 +9,8 @@ import { DEFAULT_RUNTIME, type RuntimeKind } from '../runner/kinds.js';
 import { CowMap, CowSet } from './cow.js';
 import type { Effect } from './events.js';
 import { CONTINUATION_DELAY_MS, failureBackoffMs, runtimeForIssue, type SchedulerConfig } from './policy.js';
-import type { BlockedEntry, CodexTotals, OrchestratorState, RetryCause, RetryEntry, RunningEntry, StopReason } from './state.js';
+import type { ResumeRequest } from '../domain/resume.js';
+import type { BlockCause, BlockedEntry, CodexTotals, DayUsage, IssueUsage, OrchestratorState, RetryCause, RetryEntry, RunningEntry, StopReason } from './state.js';
 
 /** The new state and the effects to perform, in order. */
 export interface StepResult {
@@ -25,6 +26,9 @@ export class Draft {
   readonly retryFetches: CowMap<string, RetryEntry>;
   readonly blocked: CowMap<string, BlockedEntry>;
   readonly completed: CowSet<string>;
+  readonly usage: CowMap<string, IssueUsage>;
+  readonly budgetWarnings: CowSet<string>;
+  dayUsage: DayUsage;
   codexTotals: CodexTotals;
   codexRateLimits: unknown;
   shuttingDown: boolean;
@@ -41,6 +45,9 @@ export class Draft {
     this.retryFetches = new CowMap(state.retryFetches);
     this.blocked = new CowMap(state.blocked);
     this.completed = new CowSet(state.completed);
+    this.usage = new CowMap(state.usage);
+    this.budgetWarnings = new CowSet(state.budgetWarnings);
+    this.dayUsage = state.dayUsage;
     this.codexTotals = state.codexTotals;
     this.codexRateLimits = state.codexRateLimits;
     this.shuttingDown = state.shuttingDown;
@@ -58,6 +65,9 @@ export class Draft {
         codexTotals: this.codexTotals,
         codexRateLimits: this.codexRateLimits,
         shuttingDown: this.shuttingDown,
+        usage: this.usage.view,
+        dayUsage: this.dayUsage,
+        budgetWarnings: this.budgetWarnings.view,
       },
       effects: this.effects,
     };
@@ -67,19 +77,24 @@ export class Draft {
     this.effects.push({ type: 'log', level, message, fields });
   }
 
-  /** Claims and starts a worker (spec §16.4). */
-  dispatch(issue: Issue, attempt: number | null): void {
+  /**
+   * Claims and starts a worker (spec §16.4); with `resume`, on the thread of the run that was live
+   * when the daemon last stopped (issue 9).
+   */
+  dispatch(issue: Issue, attempt: number | null, resume: ResumeRequest | null = null): void {
     const runtime = runtimeForIssue(issue, this.config.defaultRuntime);
-    this.running.set(issue.id, newRunningEntry(issue, attempt, this.nowMs, runtime.ok ? runtime.kind : (this.config.defaultRuntime ?? DEFAULT_RUNTIME)));
+    const entry = newRunningEntry(issue, attempt, this.nowMs, runtime.ok ? runtime.kind : (this.config.defaultRuntime ?? DEFAULT_RUNTIME));
+    this.running.set(issue.id, resume === null ? entry : { ...entry, resumed: true, threadId: resume.threadId, workspacePath: resume.workspacePath });
     this.claimed.add(issue.id);
     this.retryAttempts.delete(issue.id);
     this.retryFetches.delete(issue.id);
-    this.effects.push({ type: 'start_worker', issue, attempt });
-    this.log('info', 'dispatch started', {
+    this.effects.push({ type: 'start_worker', issue, attempt, resume });
+    this.log('info', resume === null ? 'dispatch started' : 'dispatch started: resuming the thread of the run the daemon restart interrupted', {
       issue_id: issue.id,
       issue_identifier: issue.identifier,
       state: issue.state,
       attempt,
+      ...(resume === null ? {} : { thread_id: resume.threadId }),
       outcome: 'dispatched',
     });
   }
@@ -120,7 +135,7 @@ export class Draft {
   }
 
   /** Keeps the issue claimed, neither retried nor dispatched, until its tracker state changes. */
-  block(entry: RunningEntry, reason: string): void {
+  block(entry: Pick<RunningEntry, 'issueId' | 'identifier' | 'issue' | 'workspacePath'>, reason: string, cause: BlockCause = 'operator'): void {
     this.blocked.set(entry.issueId, {
       issueId: entry.issueId,
       identifier: entry.identifier,
@@ -129,25 +144,33 @@ export class Draft {
       reason,
       sinceMs: this.nowMs,
       workspacePath: entry.workspacePath,
+      cause,
     });
     this.claimed.add(entry.issueId);
-    this.log('warn', 'issue blocked waiting for an operator', {
+    this.retryAttempts.delete(entry.issueId);
+    this.retryFetches.delete(entry.issueId);
+    const message = cause === 'operator' ? 'issue blocked waiting for an operator' : cause === 'budget_exceeded' ? 'issue blocked: budget exceeded' : 'issue blocked: no progress';
+    this.log('warn', message, {
       issue_id: entry.issueId,
       issue_identifier: entry.identifier,
       state: entry.issue.state,
       reason,
+      cause,
       outcome: 'blocked',
     });
   }
 
-  stop(entry: RunningEntry, reason: StopReason): void {
-    this.running.set(entry.issueId, { ...entry, stopping: reason });
+  /** Asks the worker to stop; `note` (one line) says why when the reason alone does not (budgets, loops). */
+  stop(entry: RunningEntry, reason: StopReason, note: string | null = null): void {
+    this.running.set(entry.issueId, { ...entry, stopping: reason, stopNote: note });
     this.effects.push({ type: 'stop_worker', issueId: entry.issueId, reason });
-    this.log(reason === 'stalled' ? 'warn' : 'info', 'stopping worker', {
+    const warn = reason === 'stalled' || reason === 'budget_exceeded' || reason === 'no_progress';
+    this.log(warn ? 'warn' : 'info', 'stopping worker', {
       issue_id: entry.issueId,
       issue_identifier: entry.identifier,
       session_id: entry.sessionId,
       reason,
+      ...(note === null ? {} : { detail: note }),
       outcome: 'stopping',
     });
   }
@@ -179,5 +202,11 @@ export function newRunningEntry(issue: Issue, attempt: number | null, nowMs: num
     startedAtMs: nowMs,
     stopping: null,
     waiting: null,
+    stopNote: null,
+    lastCommand: null,
+    commandRepeats: 0,
+    progressDigest: null,
+    turnsWithoutProgress: 0,
+    resumed: false,
   };
 }

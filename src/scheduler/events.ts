@@ -7,7 +7,8 @@ import type { AgentEvent } from '../domain/agent-event.js';
 import type { RunOutcome } from '../domain/run-outcome.js';
 import type { RuntimeKind } from '../runner/kinds.js';
 import type { WorkflowSection } from '../config/store.js';
-import type { StopReason } from './state.js';
+import type { ResumeRequest } from '../domain/resume.js';
+import type { BlockedEntry, DayUsage, IssueUsage, RetryEntry, StopReason } from './state.js';
 
 /** Something that happened; the core decides what follows. */
 export type SchedulerEvent =
@@ -34,8 +35,27 @@ export type SchedulerEvent =
    * reload may have fixed are re-armed to come due soon (see `RELOAD_MAY_FIX` in `core.ts`).
    */
   | { readonly type: 'workflow_reloaded'; readonly changedSections: readonly WorkflowSection[] }
+  /**
+   * The journal's recovery at startup (issue 9 item 2), applied once before the first tick: the
+   * claims, retries (original due times; resumable live runs as `restart` retries carrying
+   * `resume`), blocked issues and usage of the previous daemon.
+   */
+  | { readonly type: 'recovered'; readonly recovered: RecoveredClaims }
+  /**
+   * The workspace's `git status` after a turn (or at workspace ready, the baseline): a digest, or
+   * null outside a git work tree / when the check failed (no-progress detection, issue 9).
+   */
+  | { readonly type: 'progress_checked'; readonly issueId: string; readonly digest: string | null }
   /** Stop everything; dispatch nothing more. */
   | { readonly type: 'shutdown' };
+
+/** What the `recovered` event carries (the journal's `recover` result, in scheduler terms). */
+export interface RecoveredClaims {
+  readonly retryAttempts: ReadonlyMap<string, RetryEntry>;
+  readonly blocked: ReadonlyMap<string, BlockedEntry>;
+  readonly usage: ReadonlyMap<string, IssueUsage>;
+  readonly dayUsage: DayUsage | null;
+}
 
 /** How a worker ended. */
 export type WorkerOutcome =
@@ -45,7 +65,8 @@ export type WorkerOutcome =
 
 /** What the shell must do. Effects are performed in order. */
 export type Effect =
-  | { readonly type: 'start_worker'; readonly issue: Issue; readonly attempt: number | null }
+  /** `resume`: continue the thread of a run that was live when the daemon stopped (issue 9). */
+  | { readonly type: 'start_worker'; readonly issue: Issue; readonly attempt: number | null; readonly resume: ResumeRequest | null }
   | { readonly type: 'stop_worker'; readonly issueId: string; readonly reason: StopReason }
   /** (Re)arm the retry timer for `issueId` to fire after `delayMs` (cancelling any previous one). */
   /** `rearmed`: an existing retry brought forward by a reload (not a new retry; metrics do not count it). */
@@ -77,4 +98,11 @@ export type Effect =
       /** The runtime that ran it (issue 8). */
       readonly runtime: RuntimeKind;
     }
+  /** Read the workspace's `git status` and apply `progress_checked` (no-progress detection, issue 9). */
+  | { readonly type: 'check_progress'; readonly issueId: string; readonly workspacePath: string }
+  /**
+   * The issue left the active states after a run (the agent handed it off): the journal marks its
+   * last run. A report, like `run_ended`; nothing to perform.
+   */
+  | { readonly type: 'issue_handed_off'; readonly issueId: string }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error' | 'debug'; readonly message: string; readonly fields: Readonly<Record<string, unknown>> };

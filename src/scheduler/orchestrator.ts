@@ -9,6 +9,7 @@ import type { Issue } from '../domain/issue.js';
 import { SHUTDOWN_DEADLINE_MS } from '../domain/shutdown.js';
 import { toSymphonyError } from '../errors.js';
 import type { OperatorAnswer } from '../domain/operator.js';
+import type { ResumeRequest } from '../domain/resume.js';
 import PQueue from 'p-queue';
 import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import { step } from './core.js';
@@ -35,6 +36,13 @@ export function schedulerConfigOf(config: ServiceConfig): SchedulerConfig {
     maxRetryBackoffMs: config.agent.maxRetryBackoffMs,
     stallTimeoutMs: config.agent.stallTimeoutMs,
     defaultRuntime: config.agent.runtime,
+    budgets: {
+      maxTokensPerIssue: config.agent.maxTokensPerIssue ?? null,
+      maxRuntimeMsPerIssue: config.agent.maxRuntimeMsPerIssue ?? null,
+      maxTokensPerDay: config.agent.maxTokensPerDay ?? null,
+      noProgressMaxRepeats: config.agent.noProgressMaxRepeats ?? null,
+      noProgressMaxTurns: config.agent.noProgressMaxTurns ?? null,
+    },
   };
 }
 
@@ -118,6 +126,7 @@ export class Orchestrator {
    * immediate tick.
    */
   async start(): Promise<void> {
+    if (this.deps.recovered !== undefined) this.apply({ type: 'recovered', recovered: this.deps.recovered });
     const workflow = this.deps.workflow.current();
     const config = workflow.config;
     try {
@@ -186,10 +195,13 @@ export class Orchestrator {
 
   /** Applies one event through the pure core and performs its effects. */
   apply(event: SchedulerEvent): void {
-    const config = schedulerConfigOf(this.deps.workflow.current().config);
+    const workflow = this.deps.workflow.current();
+    const config = schedulerConfigOf(workflow.config);
     const nowMs = this.clock.now();
     const previous = this.state;
     const result = step(previous, event, nowMs, config);
+    // Written ahead: the journal holds what was decided before anything is done about it (issue 9).
+    this.deps.journal?.record({ previous, state: result.state, effects: result.effects, nowMs, workflowRevision: workflow.revision ?? '' });
     this.state = result.state;
     for (const effect of result.effects) this.perform(effect);
     this.listeners.emit({ event, effects: result.effects, previous, state: result.state, nowMs });
@@ -281,10 +293,19 @@ export class Orchestrator {
         log[effect.level](effect.fields, effect.message);
         return;
       case 'run_ended':
-        return; // a report for listeners (status events, metrics); nothing to do
+      case 'issue_handed_off':
+        return; // reports for listeners and the journal; nothing to do
       case 'start_worker':
-        this.startWorker(effect.issue, effect.attempt);
+        this.startWorker(effect.issue, effect.attempt, effect.resume);
         return;
+      case 'check_progress': {
+        const digest = this.deps.progressDigest;
+        if (digest === undefined) return;
+        this.track(digest(effect.workspacePath).then((value) => {
+          if (!this.stopped) this.apply({ type: 'progress_checked', issueId: effect.issueId, digest: value });
+        }));
+        return;
+      }
       case 'stop_worker':
         this.workers.get(effect.issueId)?.stop(effect.reason);
         return;
@@ -331,7 +352,7 @@ export class Orchestrator {
     return removal;
   }
 
-  private startWorker(issue: Issue, attempt: number | null): void {
+  private startWorker(issue: Issue, attempt: number | null, resume: ResumeRequest | null): void {
     const workflow = this.deps.workflow.current();
     let handle: WorkerHandle;
     try {
@@ -341,7 +362,7 @@ export class Orchestrator {
         workspaceReady: (path) => this.apply({ type: 'workspace_ready', issueId: issue.id, workspacePath: path }),
         agentEvent: (event) => this.apply({ type: 'agent_event', issueId: issue.id, event }),
         ...(pendingRemoval ? { notBefore: pendingRemoval } : {}),
-      });
+      }, resume);
     } catch (error) {
       const failure = toSymphonyError(error);
       const line = `failed to spawn agent: ${failure.toLine()}`;

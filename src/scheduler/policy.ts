@@ -22,7 +22,36 @@ export interface SchedulerConfig {
   readonly stallTimeoutMs: number;
   /** `agent.runtime`: the runtime of issues without a `runtime:<kind>` label. Default `codex`. */
   readonly defaultRuntime?: RuntimeKind;
+  /** Budgets and no-progress limits (issue 9); absent: none. */
+  readonly budgets?: BudgetLimits;
 }
+
+/**
+ * Optional limits that stop a run and block its issue (issue 9 item 3); null means no limit.
+ * Config keys `agent.max_tokens_per_issue`, `agent.max_runtime_ms_per_issue`,
+ * `agent.max_tokens_per_day`, `agent.no_progress_max_repeats`, `agent.no_progress_max_turns`.
+ */
+export interface BudgetLimits {
+  /** Tokens one issue may use over all its runs (the live run counts). */
+  readonly maxTokensPerIssue: number | null;
+  /** Dispatch-to-exit time one issue may use over all its runs, ms (the live run counts). */
+  readonly maxRuntimeMsPerIssue: number | null;
+  /** Tokens all issues together may use per UTC day. */
+  readonly maxTokensPerDay: number | null;
+  /** The same command started this many times in a row is no progress. */
+  readonly noProgressMaxRepeats: number | null;
+  /** This many turns in a row that leave the workspace's `git status` unchanged are no progress. */
+  readonly noProgressMaxTurns: number | null;
+}
+
+/** No budget, no no-progress limit. */
+export const NO_BUDGETS: BudgetLimits = Object.freeze({
+  maxTokensPerIssue: null,
+  maxRuntimeMsPerIssue: null,
+  maxTokensPerDay: null,
+  noProgressMaxRepeats: null,
+  noProgressMaxTurns: null,
+});
 
 /** The runtime an issue runs on, or why it cannot be dispatched (issue 8 item 1). */
 export type RuntimeChoice =

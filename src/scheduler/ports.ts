@@ -11,8 +11,10 @@ import type { AgentEvent } from '../domain/agent-event.js';
 import type { AnswerResult, OperatorAnswer } from '../domain/operator.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import type { Clock } from '../domain/clock.js';
-import type { Effect, SchedulerEvent } from './events.js';
+import type { Effect, RecoveredClaims, SchedulerEvent } from './events.js';
+import type { JournalSink } from '../journal/writer.js';
 import type { OrchestratorState, StopReason } from './state.js';
+import type { ResumeRequest } from '../domain/resume.js';
 
 /** Where the orchestrator reads the effective workflow (the hot-reloading store). */
 export interface WorkflowSource {
@@ -48,13 +50,19 @@ export interface OrchestratorDeps {
   readonly workflow: WorkflowSource;
   /** The adapter for this config (cached by the caller while the tracker config is unchanged). */
   trackerFor(config: ServiceConfig): TrackerAdapter;
-  /** Starts a worker for `issue`; `report` feeds its workspace path and agent events back. */
+  /**
+   * Starts a worker for `issue`; `report` feeds its workspace path and agent events back.
+   * `resume` (issue 9): continue the run that was live when the daemon last stopped on its thread
+   * (the runtime's resume, then a "the daemon restarted" turn) instead of starting a new thread
+   * with the rendered prompt; null for every ordinary dispatch.
+   */
   startWorker(
     issue: Issue,
     attempt: number | null,
     workflow: EffectiveWorkflow,
     tracker: TrackerAdapter,
     report: WorkerReport,
+    resume: ResumeRequest | null,
   ): WorkerHandle;
   /**
    * Removes an issue's workspace (runs `before_remove`); never rejects. `issue` carries both ids so
@@ -63,6 +71,21 @@ export interface OrchestratorDeps {
   removeWorkspace(config: ServiceConfig, issue: { readonly id: string; readonly identifier: string }, workspacePath: string | null): Promise<void>;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /**
+   * The run journal (issue 9): every applied step is recorded, after the core decided and before
+   * the effects are performed. Absent: nothing is recorded (the spec's stateless daemon).
+   */
+  readonly journal?: JournalSink;
+  /**
+   * What the journal's recovery found at startup; applied as the `recovered` event at the start of
+   * `start()`, before the startup cleanup and the first tick. Absent: an empty start.
+   */
+  readonly recovered?: RecoveredClaims;
+  /**
+   * The workspace's git digest for no-progress detection (`gitProgressDigest`); null outside git.
+   * Never rejects. Absent: no-progress-by-turns is not checked.
+   */
+  readonly progressDigest?: (workspacePath: string) => Promise<string | null>;
 }
 
 /** One applied event: what happened, the effects it produced, and the state before and after. */

@@ -5,7 +5,8 @@
 import type { ApprovalDecision, OperatorRequestKind, PendingOperatorRequest } from '../domain/operator.js';
 import type { AgentActivity } from '../domain/agent-event.js';
 import { describeActivity } from '../status/words.js';
-import type { OrchestratorState } from './state.js';
+import type { BlockCause, OrchestratorState, RetryCause } from './state.js';
+import { utcDay } from './budgets.js';
 
 /** Token counters in the API's snake_case shape. */
 export interface TokenCounts {
@@ -55,6 +56,10 @@ export interface RunningRow {
   readonly tokens: TokenCounts;
   /** Whether the run is waiting for an operator (details in {@link StateSnapshot.waiting}). */
   readonly waiting: boolean;
+  /** The issue's tokens over all its runs, this one included (what `agent.max_tokens_per_issue` counts, issue 9). */
+  readonly issue_total_tokens: number;
+  /** Whether this run continues the thread of a run the daemon's restart interrupted (issue 9). */
+  readonly resumed: boolean;
 }
 
 /** One user-input question of a waiting request (snake_case API shape). */
@@ -103,6 +108,8 @@ export interface BlockedRow {
   readonly reason: string;
   readonly since: string;
   readonly workspace_path: string | null;
+  /** `operator` (nobody answered), `budget_exceeded`, `no_progress` (issue 9). */
+  readonly cause: BlockCause;
 }
 
 /** One retry queue row. */
@@ -114,6 +121,10 @@ export interface RetryRow {
   readonly due_at: string;
   readonly kind: 'continuation' | 'failure';
   readonly error: string | null;
+  /** What scheduled it (`continuation`, `worker_failed`, `stalled`, `no_slots`, `refresh_failed`, `restart`). */
+  readonly cause: RetryCause;
+  /** Whether it resumes the thread of a run the daemon's restart interrupted (issue 9). */
+  readonly resumes: boolean;
 }
 
 /** The whole snapshot. */
@@ -132,6 +143,8 @@ export interface StateSnapshot {
   readonly blocked: readonly BlockedRow[];
   readonly codex_totals: TokenCounts & { readonly seconds_running: number };
   readonly rate_limits: unknown;
+  /** Tokens used today (UTC) by all issues, what `agent.max_tokens_per_day` counts (issue 9). */
+  readonly tokens_today: { readonly day: string; readonly total_tokens: number };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -165,6 +178,8 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
           total_tokens: entry.codexTotalTokens,
         },
         waiting: entry.waiting !== null,
+        issue_total_tokens: (state.usage.get(entry.issueId)?.totalTokens ?? 0) + entry.codexTotalTokens,
+        resumed: entry.resumed,
       };
     });
   const waiting: WaitingRow[] = [...state.running.values()]
@@ -181,6 +196,7 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
       reason: entry.reason,
       since: iso(entry.sinceMs),
       workspace_path: entry.workspacePath,
+      cause: entry.cause,
     }));
   const retrying: RetryRow[] = [...state.retryAttempts.values(), ...state.retryFetches.values()]
     .sort((a, b) => a.dueAtMs - b.dueAtMs)
@@ -192,6 +208,8 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
       due_at: iso(retry.dueAtMs),
       kind: retry.kind,
       error: retry.error,
+      cause: retry.cause,
+      resumes: retry.resume !== undefined,
     }));
   return {
     generated_at: iso(nowMs),
@@ -207,6 +225,7 @@ export function snapshotState(state: OrchestratorState, nowMs: number): StateSna
       seconds_running: Math.round((state.codexTotals.secondsRunning + liveSeconds) * 10) / 10,
     },
     rate_limits: state.codexRateLimits,
+    tokens_today: { day: utcDay(nowMs), total_tokens: state.dayUsage.day === utcDay(nowMs) ? state.dayUsage.totalTokens : 0 },
   };
 }
 

@@ -8,7 +8,8 @@
  * - Running: id in `claimed` and `running`.
  * - RetryQueued: id in `claimed` and `retryAttempts`.
  * - Claimed, between states: id in `claimed` and `retryFetches` while a due retry re-reads the issue.
- * - Blocked (extension): id in `claimed` and `blocked` after a run ended waiting for an operator.
+ * - Blocked (extension): id in `claimed` and `blocked` after a run ended waiting for an operator,
+ *   or was stopped by a budget or for making no progress (issue 9).
  * Invariant: `claimed` ⊇ keys(running) ∪ keys(retryAttempts) ∪ keys(retryFetches) ∪ keys(blocked),
  * and the four maps are pairwise disjoint.
  */
@@ -16,6 +17,7 @@ import type { Issue } from '../domain/issue.js';
 import type { AgentActivity } from '../domain/agent-event.js';
 import type { RuntimeKind } from '../runner/kinds.js';
 import type { PendingOperatorRequest } from '../domain/operator.js';
+import type { ResumeRequest } from '../domain/resume.js';
 
 /** Why a worker is being stopped by the orchestrator (not by its own failure). */
 export type StopReason =
@@ -24,6 +26,8 @@ export type StopReason =
   | 'unroutable' // active but no longer dispatchable / missing required labels
   | 'missing' // no longer visible in the tracker scope
   | 'stalled' // no agent activity for codex.stall_timeout_ms: stop and retry (§8.5 part A)
+  | 'budget_exceeded' // a token or runtime budget is spent: stop, then block the issue (issue 9)
+  | 'no_progress' // the agent loops (same command, or turns without a workspace change): stop, then block
   | 'shutdown'; // the daemon is stopping
 
 /** One running worker (spec §16.4 running entry + §4.1.6 live session fields). */
@@ -63,6 +67,50 @@ export interface RunningEntry {
   readonly stopping: StopReason | null;
   /** The agent request waiting for an operator, if any; stall detection skips the entry meanwhile. */
   readonly waiting: PendingOperatorRequest | null;
+  /** One line saying why the run is being stopped (the budget or loop that stopped it); null otherwise. */
+  readonly stopNote: string | null;
+  /** The last command the agent started, and how many times in a row it started it (no-progress detection). */
+  readonly lastCommand: string | null;
+  readonly commandRepeats: number;
+  /** Digest of the workspace's `git status` at the last check; null before the first or outside git. */
+  readonly progressDigest: string | null;
+  /** Consecutive turn ends after which the workspace's git status was unchanged. */
+  readonly turnsWithoutProgress: number;
+  /** Set when this run continues a thread after a daemon restart (issue 9). */
+  readonly resumed: boolean;
+}
+
+/** Why an issue is blocked: nobody answered the agent, a budget is spent, or the agent made no progress. */
+export type BlockCause = 'operator' | 'budget_exceeded' | 'no_progress';
+
+/** Every {@link BlockCause} (metric label values). */
+export const BLOCK_CAUSES = ['operator', 'budget_exceeded', 'no_progress'] as const satisfies readonly BlockCause[];
+
+/**
+ * What one issue used over its ended runs (issue 9): token totals and dispatch-to-exit time. The
+ * `budget*` counters are what `agent.max_tokens_per_issue` / `agent.max_runtime_ms_per_issue`
+ * compare against: the same amounts, but counted from the last time a budget block was released
+ * (moving a budget-blocked issue grants it a fresh budget). A live run's own usage is added on top.
+ */
+export interface IssueUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  /** ms. */
+  readonly runtimeMs: number;
+  readonly budgetTokens: number;
+  /** ms. */
+  readonly budgetRuntimeMs: number;
+}
+
+/** Nothing used yet. */
+export const NO_USAGE: IssueUsage = Object.freeze({ inputTokens: 0, outputTokens: 0, totalTokens: 0, runtimeMs: 0, budgetTokens: 0, budgetRuntimeMs: 0 });
+
+/** Tokens used on the current UTC day, all issues together (`agent.max_tokens_per_day`). */
+export interface DayUsage {
+  /** `YYYY-MM-DD` (UTC). */
+  readonly day: string;
+  readonly totalTokens: number;
 }
 
 /**
@@ -82,6 +130,8 @@ export interface BlockedEntry {
   readonly sinceMs: number;
   /** Workspace path of the ended run, when known. */
   readonly workspacePath: string | null;
+  /** What blocked it (issue 9 added the budget and no-progress causes). */
+  readonly cause: BlockCause;
 }
 
 /**
@@ -115,6 +165,11 @@ export interface RetryEntry {
   readonly cause: RetryCause;
   /** Tracker URL for status surfaces, when known. */
   readonly issueUrl: string | null;
+  /**
+   * Set on a retry that continues a run that was live when the daemon last stopped (cause
+   * `restart`): it is dispatched on the same thread with a "the daemon restarted" turn (issue 9).
+   */
+  readonly resume?: ResumeRequest;
 }
 
 /** Aggregate token and runtime totals (spec §13.5). */
@@ -142,6 +197,12 @@ export interface OrchestratorState {
   readonly codexRateLimits: unknown;
   /** Set once shutdown began: nothing new is dispatched or retried. */
   readonly shuttingDown: boolean;
+  /** What each issue used over its ended runs, by issue id (recovered from the journal; issue 9). */
+  readonly usage: ReadonlyMap<string, IssueUsage>;
+  /** Tokens used today (UTC), all issues together. */
+  readonly dayUsage: DayUsage;
+  /** The 80 % budget warnings already logged: `<issue id>:tokens`, `<issue id>:runtime`, `day:<YYYY-MM-DD>`. */
+  readonly budgetWarnings: ReadonlySet<string>;
 }
 
 /** The empty state at startup (spec §16.1). */
@@ -156,5 +217,8 @@ export function initialState(): OrchestratorState {
     codexTotals: { inputTokens: 0, outputTokens: 0, totalTokens: 0, secondsRunning: 0 },
     codexRateLimits: null,
     shuttingDown: false,
+    usage: new Map(),
+    dayUsage: { day: '', totalTokens: 0 },
+    budgetWarnings: new Set(),
   };
 }

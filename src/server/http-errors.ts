@@ -10,6 +10,7 @@ export const HTTP_ERROR_STATUS = {
   invalid_json: 400,
   invalid_body: 400,
   invalid_answer: 400,
+  invalid_query: 400,
   bad_request: 400,
   unauthorized: 401,
   not_found: 404,

@@ -10,6 +10,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DashboardPages, StatusSource } from '../status/types.js';
+import type { HistoryView } from './history.js';
 import { definePath } from './router.js';
 
 /** The empty data block a document carries where the server puts its initial data. */
@@ -65,21 +66,28 @@ export function withInitialState(document: string, data: unknown): string {
 
 /**
  * Registers `/`, `/issues/:issue_identifier` and the assets of `pages` (or the minimal `/`). With
- * `source`, the documents carry their initial data (see {@link withInitialState}); a source that
- * throws only leaves the data out (the page then fetches it).
+ * `source`, the documents carry their initial data (see {@link withInitialState}), with the run
+ * history of `history` when given (the same documents as `/api/v1/state` and the issue route); a
+ * source that throws only leaves the data out (the page then fetches it).
  */
-export function registerPages(app: FastifyInstance, pages: DashboardPages | undefined, withMetrics: boolean, source?: StatusSource): void {
+export function registerPages(app: FastifyInstance, pages: DashboardPages | undefined, withMetrics: boolean, source?: StatusSource, history?: HistoryView): void {
   const html = (document: string, data: (request: FastifyRequest) => unknown = () => null) => async (request: FastifyRequest, reply: FastifyReply) =>
     reply.headers(HTML_HEADERS).send(withInitialState(document, readSafely(() => data(request))));
   if (pages === undefined) {
     definePath(app, '/', { GET: html(minimalIndex(withMetrics)) });
     return;
   }
-  definePath(app, '/', { GET: html(pages.index, () => source?.snapshot() ?? null) });
+  definePath(app, '/', {
+    GET: html(pages.index, () => {
+      const snapshot = source?.snapshot() ?? null;
+      return snapshot === null || history === undefined ? snapshot : history.state(snapshot);
+    }),
+  });
   definePath(app, '/issues/:issue_identifier', {
     GET: html(pages.issue, (request) => {
       const identifier = (request.params as Record<string, string | undefined>).issue_identifier ?? '';
-      return source?.issue(identifier) ?? null;
+      const detail = source?.issue(identifier) ?? null;
+      return detail === null || history === undefined ? detail : history.issue(detail);
     }),
   });
   for (const asset of pages.assets) {

@@ -10,6 +10,7 @@ import { oneLine } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { StatusSnapshot, StatusSource } from '../status/types.js';
 import { parseAnswerBody } from './answer-body.js';
+import { registerHistoryRoutes, type HistoryView } from './history.js';
 import { sendError } from './http-errors.js';
 import { definePath } from './router.js';
 import type { EventStreams } from './sse.js';
@@ -19,6 +20,10 @@ export interface ApiContext {
   readonly source: StatusSource;
   readonly logger: Logger;
   readonly streams: EventStreams;
+  /** Run history (issue 9 item 4): `/api/v1/runs`, the issue's `runs`, the state's `revisions`. Absent → none of them. */
+  readonly history?: HistoryView;
+  /** Clock, epoch ms, for the history routes. Default `Date.now`. */
+  readonly now?: () => number;
   /** Prometheus exposition; absent → `/metrics` is not routed (404). */
   readonly metrics?: () => Promise<{ contentType: string; body: string }>;
 }
@@ -34,18 +39,20 @@ export const REFRESH_OPERATIONS = ['poll', 'reconcile'] as const;
 
 /** Registers the API routes on `app`. */
 export function registerApiRoutes(app: FastifyInstance, context: ApiContext): void {
-  const { source, logger, streams } = context;
+  const { source, logger, streams, history } = context;
 
-  /** The snapshot, or null after answering 503 `snapshot_unavailable`. */
+  /** The snapshot (with the history fields), or null after answering 503 `snapshot_unavailable`. */
   const takeSnapshot = (reply: FastifyReply): StatusSnapshot | null => {
+    let snapshot: StatusSnapshot;
     try {
-      return source.snapshot();
+      snapshot = source.snapshot();
     } catch (error) {
       const reason = oneLine(error instanceof Error ? error.message : String(error));
       logger.warn({ reason }, 'state snapshot unavailable');
       sendError(reply, 'snapshot_unavailable', `state snapshot unavailable: ${reason}`);
       return null;
     }
+    return history === undefined ? snapshot : history.state(snapshot);
   };
 
   definePath(app, '/api/v1/state', {
@@ -82,9 +89,11 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
       const identifier = param(request, 'issue_identifier');
       const detail = source.issue(identifier);
       if (detail === null) return sendError(reply, 'issue_not_found', `issue ${JSON.stringify(identifier)} is not known to the daemon's current state`);
-      return reply.header('cache-control', 'no-store').send(detail);
+      return reply.header('cache-control', 'no-store').send(history === undefined ? detail : history.issue(detail));
     },
   });
+
+  if (history !== undefined) registerHistoryRoutes(app, history, context.now ?? Date.now);
 
   definePath(app, '/api/v1/:issue_identifier/answer', {
     POST: async (request, reply) => {

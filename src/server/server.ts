@@ -7,9 +7,11 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { SymphonyError, oneLine } from '../errors.js';
+import type { RunHistorySource } from '../journal/history.js';
 import type { Logger } from '../logging/logger.js';
 import type { DashboardPages, StatusSource } from '../status/types.js';
 import { isAuthorized, isLoopbackHost } from './auth.js';
+import { historyView } from './history.js';
 import { INVALID_JSON_MARKER, mapError, sendError } from './http-errors.js';
 import { registerPages } from './pages.js';
 import { registerApiRoutes } from './routes.js';
@@ -40,6 +42,14 @@ export interface HttpServerOptions {
   readonly pages?: DashboardPages;
   /** SSE heartbeat comment interval, ms. Default 15000. */
   readonly heartbeatMs?: number;
+  /**
+   * The run journal's history (spec §18, issue 9 item 4): `GET /api/v1/runs`, `runs[]` of the
+   * issue route, `revisions[]` and `workflow_revision` of the state. Absent → `/api/v1/runs`
+   * answers 404 `not_found` and the other documents have no history fields.
+   */
+  readonly history?: RunHistorySource;
+  /** Clock, epoch ms (the default `since` of `/api/v1/runs`, the 7-day revision window). Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** A listening server. */
@@ -147,8 +157,10 @@ function buildApp(options: HttpServerOptions, streams: EventStreams): FastifyIns
     sendError(reply, mapped.code, mapped.isServerFault ? 'internal error; the daemon log has the reason' : mapped.message, mapped.status);
   });
 
-  registerApiRoutes(app, { source: options.source, logger, streams, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
-  registerPages(app, options.pages, options.metrics !== undefined, options.source);
+  const now = options.now ?? Date.now;
+  const history = historyView(options.history, logger, now);
+  registerApiRoutes(app, { source: options.source, logger, streams, history, now, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
+  registerPages(app, options.pages, options.metrics !== undefined, options.source, history);
   return app;
 }
 

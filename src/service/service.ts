@@ -20,6 +20,9 @@ import { toSymphonyError } from '../errors.js';
 import { StatusHub } from '../status/hub.js';
 import type { DaemonMetrics } from '../metrics/index.js';
 import type { HttpServer } from '../server/server.js';
+import { setUpJournal, type JournalSetup } from './journal-setup.js';
+import { gitProgressDigest } from '../workspace/git-summary.js';
+import { systemClock } from '../domain/clock.js';
 
 /** Options of {@link startService}. */
 export interface ServiceOptions {
@@ -42,6 +45,13 @@ export interface ServiceOptions {
    * then also the operator channel (agent requests wait for an answer instead of being declined).
    */
   readonly port?: number | null;
+  /**
+   * `--logs-root` exactly as given (null when not given): the run journal defaults to
+   * `<it>/journal.db` when `journal.path` is unset (else `<workflow dir>/.symphony/journal.db`).
+   */
+  readonly journalLogsRoot?: string | null;
+  /** `--reset-journal`: a corrupt journal is moved aside and a new one started instead of failing. */
+  readonly resetJournal?: boolean;
 }
 
 /** A started daemon. */
@@ -90,17 +100,34 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // By-id reads of each adapter instance are coalesced: reconciliation, retries and every worker's
   // post-turn re-read share one batched request per gather window (issue 7 item 3).
   const trackerFor = batchedTrackerFor(trackerCache(profiles, logger, metrics?.tracker), options.clock ? { clock: options.clock } : {});
+  let journal: JournalSetup | null;
   try {
     trackerFor(store.current().config);
+    // The run journal (issue 9): a corrupt or locked file stops startup with one line.
+    journal = setUpJournal(store.current().config, {
+      logsRoot: options.journalLogsRoot ?? null,
+      reset: options.resetJournal === true,
+      logger,
+      nowMs: (options.clock ?? systemClock).now(),
+    });
   } catch (error) {
     await store.close();
     throw toSymphonyError(error);
   }
+  store.on('reloaded', ({ workflow, previous }) => {
+    const before = previous.config.journal;
+    const after = workflow.config.journal;
+    if (before.enabled !== after.enabled || before.path !== after.path) {
+      logger.warn({ outcome: 'deferred' }, 'journal.* changed: the run journal in use stays as it is until the daemon restarts');
+    }
+  });
   const orchestrator = new Orchestrator({
     workflow: store,
     trackerFor,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(journal === null ? {} : { journal: journal.writer, recovered: journal.recovered }),
+    progressDigest: (workspacePath) => gitProgressDigest(workspacePath, env),
     startWorker: createWorkerStarter({
       logger,
       env,
@@ -161,10 +188,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         authToken: config.server.authToken,
         logger: logger.child({ component: 'http' }),
         ...(metrics === null ? {} : { metrics: () => metrics.render() }),
+        ...(journal === null ? {} : { history: { runsSince: (sinceMs: number, limit: number) => journal.journal.runsSince(sinceMs, limit), runsOf: (issueId: string, limit: number) => journal.journal.runsOf(issueId, limit), currentRevision: () => store.current().revision ?? null } }),
         pages: dashboardPages(),
       });
     } catch (error) {
       status.close();
+      journal?.close();
       await store.close();
       throw toSymphonyError(error);
     }
@@ -180,6 +209,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const finished = await orchestrator.shutdown(deadlineMs);
       await server?.close();
       status.close();
+      // After the orchestrator's last step: the runs it ended are recorded.
+      journal?.close();
       await store.close();
       logger.info({ outcome: finished ? 'completed' : 'timed_out' }, 'symphony stopped');
       return finished;

@@ -9,7 +9,8 @@ import { logAgentEvent } from '../logging/agent-events.js';
 import type { Logger } from '../logging/logger.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SymphonyError, toSymphonyError } from '../errors.js';
-import { continuationGuidance } from '../prompt/continuation.js';
+import { continuationGuidance, restartGuidance } from '../prompt/continuation.js';
+import type { ResumeRequest } from '../domain/resume.js';
 import { locatePromptError } from '../prompt/check.js';
 import { parsePromptTemplate, renderPrompt } from '../prompt/render.js';
 import { runtimeProfile } from '../runner/registry.js';
@@ -57,6 +58,11 @@ export interface WorkerStarterOptions {
  * Returns the `startWorker` function the orchestrator calls for each dispatch. Launches (spawn to
  * started thread) of all its workers share one {@link LaunchLimiter}: at most
  * `agent.max_concurrent_launches` at once, the rest wait in dispatch order (issue 7 item 2).
+ *
+ * With a `resume` (issue 9) the run reopens that thread (the runtime's `resume` start option) and
+ * its first turn is `restartGuidance`; the workspace is still the one derived from the identifier
+ * (a different recorded path is logged and ignored). A runtime without
+ * `RuntimeProfile.canResume` makes the run fail with `resume_failed` before anything starts.
  */
 export function createWorkerStarter(options: WorkerStarterOptions) {
   const env = options.env ?? process.env;
@@ -67,6 +73,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
     workflow: EffectiveWorkflow,
     tracker: TrackerAdapter,
     report: WorkerReport,
+    resume: ResumeRequest | null = null,
   ): WorkerHandle => {
     const config = workflow.config;
     const logger = options.logger.child({ issue_id: issue.id, issue_identifier: issue.identifier });
@@ -104,13 +111,17 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
         }
       },
       continuationText: (i, turnNumber, maxTurns) => continuationGuidance({ issue: i, turnNumber, maxTurns }),
-      startSession: async (workspacePath, onEvent, signal) => {
+      restartText: (i, r) => restartGuidance({ issue: i, waiting: r.waiting }),
+      startSession: async (workspacePath, onEvent, signal, resumeThread) => {
         // A reload that changes the bound applies to the launches still waiting.
         launches.concurrency = config.agent.maxConcurrentLaunches;
         // The issue's runtime: its runtime:<kind> label, else agent.runtime (issue 8).
         const choice = runtimeForIssue(issue, config.agent.runtime);
         if (!choice.ok) throw new SymphonyError('unsupported_runtime_kind', `${issue.identifier}: ${choice.reason}`);
         const profile = runtimeProfile(choice.kind);
+        if (resumeThread !== null && profile.canResume !== true) {
+          throw new SymphonyError('resume_failed', `${issue.identifier}: cannot resume thread ${resumeThread.threadId}: the ${choice.kind} runtime cannot continue a thread after a restart`, { details: { threadId: resumeThread.threadId } });
+        }
         const launch = (): Promise<WorkerSession> =>
           profile.start({
             config,
@@ -126,6 +137,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
             clientVersion: options.clientVersion,
             sessionLog: logsRoot === null ? null : { logsRoot, workspaceKey: workspaceKey(issue.identifier) },
             ...(options.clock === undefined ? {} : { clock: options.clock }),
+            ...(resumeThread === null ? {} : { resume: resumeThread }),
           });
         // Both become agent events: the run shows what it waits for, and the core exempts a
         // queued run from stall detection (it is not silent, it has not started).
@@ -172,6 +184,7 @@ export function createWorkerStarter(options: WorkerStarterOptions) {
         },
         onWorkspaceReady: (path) => report.workspaceReady(path),
         ...(report.notBefore ? { notBefore: report.notBefore } : {}),
+        ...(resume === null ? {} : { resume }),
       },
       deps,
     );

@@ -43,6 +43,34 @@ export async function gitSummary(workspacePath: string, env: NodeJS.ProcessEnv, 
   }
 }
 
+/**
+ * A digest of the workspace's git state for no-progress detection (issue 9 item 3): sha256 over
+ * HEAD, `git status --porcelain` and `git diff HEAD` of tracked files, so a turn that edits,
+ * stages or commits anything changes it, and a turn that changes nothing does not.
+ *
+ * @param timeoutMs - git commands are killed after this long without output. Default 5000.
+ * @returns the hex digest; null when the path is not the root of a git work tree, git is
+ *   unavailable, or a command fails. Never throws.
+ */
+export async function gitProgressDigest(workspacePath: string, env: NodeJS.ProcessEnv, timeoutMs = 5000): Promise<string | null> {
+  try {
+    const [{ simpleGit, CheckRepoActions }, { createHash }] = await Promise.all([import('simple-git'), import('node:crypto')]);
+    const git = simpleGit({
+      baseDir: workspacePath,
+      timeout: { block: timeoutMs },
+      config: ['core.fsmonitor=false'],
+      unsafe: { allowUnsafeFsMonitor: true },
+    }).env(withoutUndefined(env));
+    if (!(await git.checkIsRepo(CheckRepoActions.IS_REPO_ROOT))) return null;
+    const head = await git.revparse(['HEAD']).catch(() => 'unborn');
+    const status = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+    const diff = await git.raw(['diff', 'HEAD', '--no-ext-diff', '--binary']).catch(() => '');
+    return createHash('sha256').update(head).update('\0').update(status).update('\0').update(diff).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
 const PASSED_TO_GIT = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'] as const;
 
 function withoutUndefined(env: NodeJS.ProcessEnv): Record<string, string> {

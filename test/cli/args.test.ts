@@ -16,20 +16,25 @@ function usageError(argv: string[]): SymphonyError {
 
 describe('parseArgs (spec §17.7)', () => {
   it('§17.7 CLI accepts a positional workflow path argument', () => {
-    expect(parseArgs(['config/WORKFLOW.md'], { cwd })).toEqual({ kind: 'run', workflowPath: '/home/op/repo/config/WORKFLOW.md', port: null, logsRoot: null });
+    expect(parseArgs(['config/WORKFLOW.md'], { cwd })).toEqual({ kind: 'run', workflowPath: '/home/op/repo/config/WORKFLOW.md', port: null, logsRoot: null, resetJournal: false });
     expect(parseArgs(['/etc/symphony/flow.md'], { cwd })).toMatchObject({ workflowPath: '/etc/symphony/flow.md' });
   });
 
   it('§17.7 CLI uses ./WORKFLOW.md when no workflow path argument is provided', () => {
-    expect(parseArgs([], { cwd })).toEqual({ kind: 'run', workflowPath: '/home/op/repo/WORKFLOW.md', port: null, logsRoot: null });
+    expect(parseArgs([], { cwd })).toEqual({ kind: 'run', workflowPath: '/home/op/repo/WORKFLOW.md', port: null, logsRoot: null, resetJournal: false });
     expect(parseArgs([])).toMatchObject({ workflowPath: `${process.cwd()}/WORKFLOW.md` });
   });
 
   it('parses --port and --logs-root in both spaced and = forms, in any order', () => {
-    const expected = { kind: 'run', workflowPath: '/home/op/repo/W.md', port: 4000, logsRoot: '/home/op/repo/logs' };
+    const expected = { kind: 'run', workflowPath: '/home/op/repo/W.md', port: 4000, logsRoot: '/home/op/repo/logs', resetJournal: false };
     expect(parseArgs(['--port', '4000', 'W.md', '--logs-root', 'logs'], { cwd })).toEqual(expected);
     expect(parseArgs(['--logs-root=logs', '--port=4000', 'W.md'], { cwd })).toEqual(expected);
     expect(parseArgs(['--logs-root', '/var/log/sym'], { cwd })).toMatchObject({ logsRoot: '/var/log/sym', port: null });
+  });
+
+  it('--reset-journal is a flag without a value, anywhere on the line', () => {
+    expect(parseArgs(['--reset-journal', 'W.md'], { cwd })).toMatchObject({ workflowPath: '/home/op/repo/W.md', resetJournal: true });
+    expect(parseArgs(['W.md', '--port', '1', '--reset-journal'], { cwd })).toMatchObject({ port: 1, resetJournal: true });
   });
 
   it('accepts --port 0 (ephemeral) and keeps the last of repeated flags', () => {
@@ -74,8 +79,8 @@ describe('parseArgs (spec §17.7)', () => {
 
   it('usageText() documents every option and the check command', () => {
     const text = usageText();
-    expect(text.startsWith('Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR]\n       symphony check [path/to/WORKFLOW.md]\n')).toBe(true);
-    for (const option of ['--port N', '--logs-root DIR', '-h, --help', '-V, --version']) expect(text).toContain(option);
+    expect(text.startsWith('Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR] [--reset-journal]\n       symphony check [path/to/WORKFLOW.md]\n')).toBe(true);
+    for (const option of ['--port N', '--logs-root DIR', '--reset-journal', '-h, --help', '-V, --version']) expect(text).toContain(option);
     expect(text).not.toContain('not part of this build');
   });
 });

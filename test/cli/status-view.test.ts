@@ -35,13 +35,13 @@ function running(identifier: string, over: Partial<RunningRow> = {}): RunningRow
     retry_attempt: null,
     stopping: null,
     tokens: { input_tokens: 12_000, output_tokens: 345, total_tokens: 12_345 },
-    waiting: false,
+    waiting: false, issue_total_tokens: 12_345, resumed: false,
     ...over,
   };
 }
 
 function retry(identifier: string, over: Partial<RetryRow> = {}): RetryRow {
-  return { issue_id: `id-${identifier}`, issue_identifier: identifier, issue_url: null, attempt: 2, due_at: iso(35_000), kind: 'failure', error: 'worker_failed: agent exited with code 1', ...over };
+  return { issue_id: `id-${identifier}`, issue_identifier: identifier, issue_url: null, attempt: 2, due_at: iso(35_000), kind: 'failure', error: 'worker_failed: agent exited with code 1', cause: 'worker_failed', resumes: false, ...over };
 }
 
 function waiting(identifier: string, over: Partial<WaitingRow> = {}): WaitingRow {
@@ -77,6 +77,7 @@ function snapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
     blocked: [],
     codex_totals: { input_tokens: 0, output_tokens: 0, total_tokens: 0, seconds_running: 0 },
     rate_limits: null,
+    tokens_today: { day: '2026-01-02', total_tokens: 0 },
     max_concurrent_agents: 10,
     max_turns: 20,
     dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
@@ -247,7 +248,7 @@ describe('renderStatusView (§13.4)', () => {
     const view = renderStatusView(
       snapshot({
         retrying: [retry('SYM-7'), retry('SYM-8', { kind: 'continuation', error: null, attempt: 1, due_at: iso(-1) })],
-        blocked: [{ issue_id: 'b', issue_identifier: 'SYM-9', issue_url: null, state: 'In Progress', reason: 'operator_timeout: no answer within 30m', since: iso(-120_000), workspace_path: null }],
+        blocked: [{ issue_id: 'b', issue_identifier: 'SYM-9', issue_url: null, state: 'In Progress', reason: 'operator_timeout: no answer within 30m', since: iso(-120_000), workspace_path: null, cause: 'operator' }],
       }),
       options(),
     );

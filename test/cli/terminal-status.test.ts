@@ -32,6 +32,7 @@ function snapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
     blocked: [],
     codex_totals: { input_tokens: 0, output_tokens: 0, total_tokens: 0, seconds_running: 0 },
     rate_limits: null,
+    tokens_today: { day: '2026-01-02', total_tokens: 0 },
     max_concurrent_agents: 5,
     max_turns: 20,
     dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
@@ -158,7 +159,7 @@ describe('startTerminalStatus (§13.4)', () => {
         {
           issue_id: 'id-9', issue_identifier: 'SYM-9', issue_url: null, state: 'In Progress', session_id: null, turn_count: 1, last_event: 'session_started', last_message: 'turn 1 started',
           last_activity: { kind: 'turn', phase: 'started', tool: null, command: null, detail: 'turn 1 started', summary: 'session started' },
-          started_at: new Date(T0).toISOString(), last_event_at: null, workspace_path: null, retry_attempt: null, stopping: null, tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 }, waiting: false,
+          started_at: new Date(T0).toISOString(), last_event_at: null, workspace_path: null, retry_attempt: null, stopping: null, tokens: { input_tokens: 0, output_tokens: 0, total_tokens: 0 }, waiting: false, issue_total_tokens: 0, resumed: false,
         },
       ],
     });

@@ -36,7 +36,7 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
       pollIntervalMs: 30_000,
       workspaceRoot: path.join(os.tmpdir(), 'symphony_workspaces'),
       hooks: { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 60_000 },
-      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4, runtime: 'codex' },
+      agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4, runtime: 'codex', maxTokensPerIssue: null, maxRuntimeMsPerIssue: null, maxTokensPerDay: null, noProgressMaxRepeats: null, noProgressMaxTurns: null },
       codex: {
         command: 'codex app-server',
         approvalPolicy: DEFAULT_APPROVAL_POLICY,
@@ -49,6 +49,7 @@ describe('buildServiceConfig defaults (spec §6.4)', () => {
       acp: { command: null, authMethod: null, approvalPolicy: 'ask', startupTimeoutMs: 60_000, readTimeoutMs: 30_000, turnTimeoutMs: 3_600_000 },
       claude: { model: null, approvalPolicy: 'ask', permissionMode: 'default', allowedTools: [], disallowedTools: [], turnTimeoutMs: 3_600_000, startupTimeoutMs: 60_000, pathToExecutable: null },
       server: { port: null, host: '127.0.0.1', authToken: null },
+      journal: { enabled: true, path: null },
       secretEnvNames: ['STUB_API_KEY'],
     } satisfies ServiceConfig);
     expect(warnings).toEqual([]);

@@ -80,6 +80,9 @@ describe('§17.4 snapshot API (conformance)', () => {
         retry_attempt: null,
         stopping: null,
         tokens: { input_tokens: 400, output_tokens: 40, total_tokens: 440 },
+        // Extensions (issue 9): the issue's tokens over all its runs, and whether the run resumed a thread.
+        issue_total_tokens: 440,
+        resumed: false,
       },
     ]);
     expect(snapshot.retrying).toEqual([
@@ -91,6 +94,8 @@ describe('§17.4 snapshot API (conformance)', () => {
         due_at: iso(T0 + 10_000 + 10_000),
         kind: 'failure',
         error: 'worker exited: turn_failed: model error',
+        cause: 'worker_failed',
+        resumes: false,
       },
     ]);
     // Totals include the ended session (SYM-2: 10 s) and the live one (SYM-1: 20 s at snapshot time).

@@ -50,6 +50,7 @@ const running: JournalClaim = {
   issueId: 'issue-1',
   identifier: 'ABC-1',
   issueUrl: 'https://tracker.example/ABC-1',
+  issueState: 'In Progress',
   kind: 'running',
   runtime: 'codex',
   attempt: null,
@@ -57,6 +58,7 @@ const running: JournalClaim = {
   threadId: 'thread-1',
   workspacePath: '/srv/ws/ABC-1',
   startedAtMs: 1_700_000_000_000,
+  waiting: null,
   retry: null,
   blocked: null,
   updatedAtMs: 1_700_000_000_000,
@@ -84,9 +86,13 @@ const blocked: JournalClaim = {
   kind: 'blocked',
   runtime: 'claude',
   startedAtMs: null,
-  blocked: { state: 'In Progress', reason: 'needs operator input', sinceMs: 1_700_000_002_000 },
+  blocked: { state: 'In Progress', reason: 'needs operator input', sinceMs: 1_700_000_002_000, cause: 'no_progress' },
   updatedAtMs: 1_700_000_002_000,
 };
+
+function usage(issueId: string, totalTokens: number) {
+  return { issueId, inputTokens: totalTokens - 1, outputTokens: 1, totalTokens, runtimeMs: totalTokens * 10, budgetTokens: totalTokens, budgetRuntimeMs: totalTokens * 10 };
+}
 
 const runStart = { issueId: 'issue-1', identifier: 'ABC-1', attempt: null, runtime: 'codex', startedAtMs: 1_000, workflowRevision: 'rev-a' };
 
@@ -118,14 +124,47 @@ describe('openJournal: tables', () => {
     expect(journal.snapshot().claims).toEqual([]);
   });
 
-  it('round-trips token totals and replaces them (absolute, not added)', () => {
+  it('round-trips usage and day totals and replaces them (absolute, not added)', () => {
     const journal = open(journalPath());
-    journal.putTokens({ issueId: 'issue-1', inputTokens: 10, outputTokens: 20, totalTokens: 30 });
-    journal.putTokens({ issueId: 'issue-0', inputTokens: 1, outputTokens: 2, totalTokens: 3 });
-    journal.putTokens({ issueId: 'issue-1', inputTokens: 15, outputTokens: 25, totalTokens: 40 });
-    expect(journal.snapshot().tokens).toEqual([
-      { issueId: 'issue-0', inputTokens: 1, outputTokens: 2, totalTokens: 3 },
-      { issueId: 'issue-1', inputTokens: 15, outputTokens: 25, totalTokens: 40 },
+    journal.putUsage(usage('issue-1', 30));
+    journal.putUsage(usage('issue-0', 3));
+    journal.putUsage(usage('issue-1', 40));
+    journal.putDay({ day: '2026-12-08', totalTokens: 5 });
+    journal.putDay({ day: '2026-12-07', totalTokens: 9 });
+    journal.putDay({ day: '2026-12-08', totalTokens: 50 });
+    expect(journal.snapshot().usage).toEqual([usage('issue-0', 3), usage('issue-1', 40)]);
+    expect(journal.snapshot().days).toEqual([
+      { day: '2026-12-07', totalTokens: 9 },
+      { day: '2026-12-08', totalTokens: 50 },
+    ]);
+  });
+
+  it('round-trips a waiting claim and refuses one without its request', () => {
+    const journal = open(journalPath());
+    const waiting: JournalClaim = { ...running, kind: 'waiting', waiting: 'command approval: npm publish' };
+    journal.putClaim(waiting);
+    expect(journal.snapshot().claims).toEqual([waiting]);
+    expect(thrown(() => journal.putClaim({ ...running, kind: 'waiting' })).code).toBe('internal');
+  });
+
+  it('lists runs newest first (since, per issue, with limits), marks hand-offs and interrupts open runs', () => {
+    const journal = open(journalPath());
+    const a = journal.startRun({ ...runStart, startedAtMs: 1_000 });
+    const b = journal.startRun({ ...runStart, issueId: 'issue-2', identifier: 'ABC-2', startedAtMs: 2_000 });
+    const c = journal.startRun({ ...runStart, startedAtMs: 3_000 });
+    journal.endRun(a, { endedAtMs: 1_500, outcome: 'completed', reason: null, turns: 2, tokens: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } });
+    journal.markHandoff(a, 1_600);
+    journal.markHandoff(999, 1_600); // unknown: no error
+    expect(journal.runsSince(2_000).map((run) => run.runId)).toEqual([c, b]);
+    expect(journal.runsSince(0, 1).map((run) => run.runId)).toEqual([c]);
+    expect(journal.runsOf('issue-1').map((run) => run.runId)).toEqual([c, a]);
+    expect(journal.runsOf('issue-1')[1]?.handedOffAtMs).toBe(1_600);
+    expect(journal.interruptOpenRuns(2_500, 'the daemon stopped')).toBe(2);
+    const runs = journal.snapshot().runs;
+    expect(runs.map((run) => [run.outcome, run.endedAtMs])).toEqual([
+      ['completed', 1_500],
+      ['interrupted', 2_500],
+      ['interrupted', 3_000],
     ]);
   });
 
@@ -142,7 +181,7 @@ describe('openJournal: tables', () => {
       tokens: { inputTokens: 100, outputTokens: 50, totalTokens: 150 },
     });
     expect(journal.snapshot().runs).toEqual([
-      { runId: first, ...runStart, endedAtMs: 1_500, outcome: 'completed', reason: null, turns: 3, inputTokens: 100, outputTokens: 50, totalTokens: 150 },
+      { runId: first, ...runStart, endedAtMs: 1_500, outcome: 'completed', reason: null, turns: 3, inputTokens: 100, outputTokens: 50, totalTokens: 150, handedOffAtMs: null },
       {
         runId: second,
         ...runStart,
@@ -157,6 +196,7 @@ describe('openJournal: tables', () => {
         inputTokens: 0,
         outputTokens: 0,
         totalTokens: 0,
+        handedOffAtMs: null,
       },
     ]);
   });
@@ -170,12 +210,12 @@ describe('openJournal: tables', () => {
     expect(error.message).toContain('no run with id 42');
   });
 
-  it('runsSince returns the runs started at or after the given time, in start order', () => {
+  it('runsSince returns the runs started at or after the given time, newest first', () => {
     const journal = open(journalPath());
     journal.startRun({ ...runStart, startedAtMs: 1_000 });
     const b = journal.startRun({ ...runStart, startedAtMs: 2_000 });
     const c = journal.startRun({ ...runStart, startedAtMs: 3_000 });
-    expect(journal.runsSince(2_000).map((run) => run.runId)).toEqual([b, c]);
+    expect(journal.runsSince(2_000).map((run) => run.runId)).toEqual([c, b]);
     expect(journal.runsSince(3_001)).toEqual([]);
   });
 });
@@ -185,11 +225,11 @@ describe('openJournal: transactions', () => {
     const journal = open(journalPath());
     const runId = journal.transaction(() => {
       journal.putClaim(running);
-      journal.putTokens({ issueId: 'issue-1', inputTokens: 1, outputTokens: 1, totalTokens: 2 });
+      journal.putUsage(usage('issue-1', 2));
       return journal.startRun(runStart);
     });
     const snapshot = journal.snapshot();
-    expect([snapshot.claims.length, snapshot.tokens.length, snapshot.runs[0]?.runId]).toEqual([1, 1, runId]);
+    expect([snapshot.claims.length, snapshot.usage.length, snapshot.runs[0]?.runId]).toEqual([1, 1, runId]);
   });
 
   it('rolls back every write of a transaction that throws, nested ones included', () => {
@@ -203,7 +243,7 @@ describe('openJournal: transactions', () => {
         throw new Error('boom');
       }),
     ).toThrow('boom');
-    expect(journal.snapshot()).toEqual({ claims: [blocked], tokens: [], runs: [] });
+    expect(journal.snapshot()).toEqual({ claims: [blocked], usage: [], days: [], runs: [] });
     journal.putClaim(running);
     expect(journal.snapshot().claims).toHaveLength(2);
   });
@@ -246,7 +286,7 @@ describe('openJournal: file, durability, schema', () => {
     const first = open(file);
     first.putClaim(running);
     first.putClaim(retrying);
-    first.putTokens({ issueId: 'issue-1', inputTokens: 7, outputTokens: 8, totalTokens: 15 });
+    first.putUsage(usage('issue-1', 15));
     const runId = first.startRun(runStart);
     const before = first.snapshot();
     first.close();
@@ -271,7 +311,7 @@ describe('openJournal: file, durability, schema', () => {
 
     const snapshot = open(file).snapshot();
     expect(snapshot.claims.map((claim) => claim.identifier)).toEqual(['CR-1']);
-    expect(snapshot.tokens).toEqual([{ issueId: 'issue-crash', inputTokens: 5, outputTokens: 6, totalTokens: 11 }]);
+    expect(snapshot.usage).toEqual([{ issueId: 'issue-crash', inputTokens: 5, outputTokens: 6, totalTokens: 11, runtimeMs: 0, budgetTokens: 11, budgetRuntimeMs: 0 }]);
     expect(snapshot.runs.map((run) => run.endedAtMs)).toEqual([null]);
   });
 
@@ -340,7 +380,7 @@ describe('openJournal: corrupt files', () => {
     const moved = `${file}.corrupt-2026-01-02T03-04-05-678Z`;
     expect(journal.opened).toEqual({ foundSchemaVersion: 0, movedCorruptTo: moved });
     expect(readFileSync(moved, 'utf8')).toBe(garbage);
-    expect(journal.snapshot()).toEqual({ claims: [], tokens: [], runs: [] });
+    expect(journal.snapshot()).toEqual({ claims: [], usage: [], days: [], runs: [] });
     journal.putClaim(running);
     journal.close();
 

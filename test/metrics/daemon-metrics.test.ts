@@ -18,6 +18,7 @@ function snapshot(over: { running?: number; retrying?: number; waiting?: number;
     blocked: [],
     codex_totals: { input_tokens: over.input ?? 0, output_tokens: over.output ?? 0, total_tokens: (over.input ?? 0) + (over.output ?? 0), seconds_running: 0 },
     rate_limits: null,
+    tokens_today: { day: '2026-01-02', total_tokens: 0 },
     max_concurrent_agents: over.max ?? 10,
     max_turns: 20,
     dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },

@@ -8,6 +8,8 @@ const SYMPHONY_FAMILIES: Readonly<Record<string, string>> = {
   symphony_retrying_agents: 'gauge',
   symphony_waiting_agents: 'gauge',
   symphony_blocked_agents: 'gauge',
+  symphony_blocked_issues: 'gauge',
+  symphony_tokens_today: 'gauge',
   symphony_max_concurrent_agents: 'gauge',
   symphony_dispatches_total: 'counter',
   symphony_retries_total: 'counter',

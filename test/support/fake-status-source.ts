@@ -129,6 +129,7 @@ export function statusSnapshot(overrides: Partial<StatusSnapshot> = {}): StatusS
     counts: { running: running.length, retrying: retrying.length, claimed: running.length + retrying.length + blocked.length, waiting: waiting.length, blocked: blocked.length },
     codex_totals: { input_tokens: 0, output_tokens: 0, total_tokens: 0, seconds_running: 0 },
     rate_limits: null,
+    tokens_today: { day: '2026-01-02', total_tokens: 0 },
     max_concurrent_agents: 10,
     max_turns: 20,
     dispatch: { state: 'active', paused_since: null, reason: null, summary: 'dispatch: active' },
@@ -160,7 +161,7 @@ export function runningRow(identifier: string, overrides: Partial<RunningRow> = 
     retry_attempt: null,
     stopping: null,
     tokens: { input_tokens: 18_250, output_tokens: 3_120, total_tokens: 21_370 },
-    waiting: false,
+    waiting: false, issue_total_tokens: 21_370, resumed: false,
     ...overrides,
   };
 }
@@ -175,6 +176,8 @@ export function retryRow(identifier: string, overrides: Partial<RetryRow> = {}):
     due_at: iso(60_000),
     kind: 'failure',
     error: 'turn_failed: the model returned an error',
+    cause: 'worker_failed',
+    resumes: false,
     ...overrides,
   };
 }
@@ -242,6 +245,7 @@ export function blockedRow(identifier: string, overrides: Partial<BlockedRow> = 
     reason: 'operator_timeout: nobody answered the approval of `rm -rf build` within 30m',
     since: iso(-1_200_000),
     workspace_path: `/srv/symphony/workspaces/${identifier}`,
+    cause: 'operator',
     ...overrides,
   };
 }

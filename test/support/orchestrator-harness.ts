@@ -47,7 +47,7 @@ export function testWorkflow(patch: ConfigPatch = {}): EffectiveWorkflow {
     pollIntervalMs: patch.pollIntervalMs ?? 30_000,
     workspaceRoot: '/test/workspaces',
     hooks: { afterCreate: null, beforeRun: null, afterRun: null, beforeRemove: null, timeoutMs: 60_000 },
-    agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4, runtime: 'codex', ...patch.agent },
+    agent: { maxConcurrentAgents: 10, maxTurns: 20, maxRetryBackoffMs: 300_000, maxConcurrentAgentsByState: {}, operatorTimeoutMs: 1_800_000, stallTimeoutMs: 300_000, maxConcurrentLaunches: 4, runtime: 'codex', maxTokensPerIssue: null, maxRuntimeMsPerIssue: null, maxTokensPerDay: null, noProgressMaxRepeats: null, noProgressMaxTurns: null, ...patch.agent },
     codex: {
       command: 'codex app-server',
       approvalPolicy: 'never',
@@ -61,6 +61,7 @@ export function testWorkflow(patch: ConfigPatch = {}): EffectiveWorkflow {
     acp: { ...DEFAULT_ACP_CONFIG, ...patch.acp },
     claude: { ...DEFAULT_CLAUDE_CONFIG, ...patch.claude },
     server: { port: null, host: '127.0.0.1', authToken: null },
+    journal: { enabled: true, path: null },
     secretEnvNames: [],
   };
   return { config, promptTemplate: 'Work on {{ issue.identifier }}.', warnings: [] };

@@ -33,6 +33,7 @@ function startCodex(request: RuntimeStartRequest): Promise<WorkerSession> {
     logger: request.logger,
     clientInfo: { name: 'symphony-ts', version: request.clientVersion },
     signal: request.signal,
+    ...(request.resume === undefined ? {} : { resume: request.resume }),
   });
 }
 
@@ -40,6 +41,7 @@ function startCodex(request: RuntimeStartRequest): Promise<WorkerSession> {
 export const codexRuntime: RuntimeProfile = {
   kind: 'codex',
   displayName: 'Codex',
+  canResume: true,
   start: startCodex,
   probe: probeCodex,
 };

@@ -1,7 +1,7 @@
 /**
  * Codex 0.169 app-server request payloads (spec §10.2), built as plain data. Shapes follow the
  * generated schema (`codex app-server generate-json-schema --experimental`): `InitializeParams`,
- * `v2/ThreadStartParams`, `v2/TurnStartParams`, `v2/ThreadSetNameParams`. Pure.
+ * `v2/ThreadStartParams`, `v2/ThreadResumeParams`, `v2/TurnStartParams`, `v2/ThreadSetNameParams`. Pure.
  */
 import { SymphonyError } from '../../errors.js';
 import type { AgentToolSpec } from '../../tracker/tracker.js';
@@ -11,6 +11,7 @@ export const ClientMethod = {
   initialize: 'initialize',
   initialized: 'initialized',
   threadStart: 'thread/start',
+  threadResume: 'thread/resume',
   threadSetName: 'thread/name/set',
   turnStart: 'turn/start',
 } as const;
@@ -46,6 +47,27 @@ export function threadStartParams(input: ThreadStartInput): Record<string, unkno
   const params: Record<string, unknown> = { approvalPolicy: input.approvalPolicy, sandbox: input.threadSandbox, cwd: input.cwd };
   if (input.tools.length > 0) params.dynamicTools = input.tools.map(toDynamicToolSpec);
   return params;
+}
+
+/** Inputs of {@link threadResumeParams}. */
+export interface ThreadResumeInput {
+  /** The thread to continue (a `thread/start` result's `thread.id`, kept by the run journal). */
+  readonly threadId: string;
+  readonly approvalPolicy: string | Readonly<Record<string, unknown>>;
+  /** Codex `SandboxMode`. */
+  readonly threadSandbox: string;
+  /** Absolute workspace path. */
+  readonly cwd: string;
+}
+
+/**
+ * `ThreadResumeParams` (issue 9): reopens a thread whose rollout Codex persisted under
+ * `CODEX_HOME`, with the run's policy, sandbox and cwd. `excludeTurns: true`: the answer carries
+ * the thread's metadata without its whole history, which the client does not read. There is no
+ * `dynamicTools` field: Codex keeps the tools advertised at `thread/start` with the thread.
+ */
+export function threadResumeParams(input: ThreadResumeInput): Record<string, unknown> {
+  return { threadId: input.threadId, approvalPolicy: input.approvalPolicy, sandbox: input.threadSandbox, cwd: input.cwd, excludeTurns: true };
 }
 
 /** Inputs of {@link turnStartParams}. */
@@ -101,10 +123,14 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-/** `thread.id` of a `thread/start` result. @throws SymphonyError `response_error` when absent. */
-export function readThreadId(result: unknown): string {
+/**
+ * `thread.id` of a `thread/start` or `thread/resume` result (`method` names it in the error).
+ *
+ * @throws SymphonyError `response_error` when absent.
+ */
+export function readThreadId(result: unknown, method: string = ClientMethod.threadStart): string {
   const id = field(field(result, 'thread'), 'id');
-  if (typeof id !== 'string' || id === '') throw new SymphonyError('response_error', 'thread/start result has no thread.id');
+  if (typeof id !== 'string' || id === '') throw new SymphonyError('response_error', `${method} result has no thread.id`);
   return id;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The Codex app-server session (spec §10): launch in the workspace, `initialize` → `initialized`
- * → `thread/start`, then one `turn/start` per {@link AppServerSession.runTurn} on the same thread
+ * → `thread/start` (or `thread/resume` of an earlier run's thread after a daemon restart), then one `turn/start` per {@link AppServerSession.runTurn} on the same thread
  * until {@link AppServerSession.stop}. Server requests are answered per the posture documented in
  * `server-requests.ts`; telemetry per `telemetry.ts`.
  *
@@ -17,7 +17,8 @@ import type { AgentEventSink } from '../../domain/agent-event.js';
 import type { AnswerResult, OperatorAnswer } from '../../domain/operator.js';
 import { JsonRpcConnection } from '../jsonrpc/connection.js';
 import { describeExit, isCommandNotFound, launchAppServer, resolveWorkspaceCwd, type LaunchedAppServer } from './launch.js';
-import { ClientMethod, defaultTurnSandboxPolicy, initializeParams, readThreadId, readTurnId, threadSetNameParams, threadStartParams, turnStartParams, type ClientInfo } from './protocol.js';
+import { ClientMethod, defaultTurnSandboxPolicy, initializeParams, readThreadId, readTurnId, threadResumeParams, threadSetNameParams, threadStartParams, turnStartParams, type ClientInfo } from './protocol.js';
+import { resumedUsageSink } from './resumed-usage.js';
 import { SessionCore } from './session-core.js';
 import { TurnWatch } from './turn-watch.js';
 
@@ -71,8 +72,19 @@ export interface AppServerSessionOptions {
    * deadlines, exit settling) and for event timestamps. Default: the system clock.
    */
   clock?: Clock;
-  /** Tools advertised on `thread/start` (Codex dynamic tools). */
+  /**
+   * Tools advertised on `thread/start` (Codex dynamic tools). A resumed thread keeps the tools its
+   * `thread/start` advertised (`thread/resume` has no tools field); calls are still executed only
+   * for the names listed here.
+   */
   tools: readonly AgentToolSpec[];
+  /**
+   * Continue this thread instead of starting one (issue 9: a run resumed after a daemon restart):
+   * the handshake sends `thread/resume {threadId, approvalPolicy, sandbox, cwd}` in place of
+   * `thread/start`. Its rollout must still be in the app-server's `CODEX_HOME`. Token totals then
+   * count from the resume (`resumed-usage.ts`). Omitted: a new thread.
+   */
+  resume?: { readonly threadId: string };
   /** Executes an advertised tool host-side; should never reject (a rejection becomes a failure result). */
   executeTool: (name: string, args: unknown) => Promise<ToolResult>;
   /** Receives agent events; a throwing sink is caught and logged. */
@@ -141,16 +153,20 @@ function clientInfoDefault(): ClientInfo {
 
 /**
  * Launches the app-server and performs the handshake: `initialize` (client identity, experimental
- * API), `initialized`, `thread/start` (approval policy, sandbox, cwd, dynamic tools).
+ * API), `initialized`, `thread/start` (approval policy, sandbox, cwd, dynamic tools) — or, with
+ * `options.resume`, `thread/resume` of that thread (approval policy, sandbox, cwd).
  *
- * Implements spec §10.1, §10.2. Emits `startup_failed` before rejecting.
+ * Implements spec §10.1, §10.2 (resume: issue 9). Emits `startup_failed` before rejecting.
  *
  * @throws SymphonyError `invalid_workspace_cwd` (before launch), `codex_not_found` (exit 127 /
  * "command not found"), `response_timeout` (no `initialize` answer within `startupTimeoutMs` of the
- * spawn, or no `thread/start` answer within `readTimeoutMs`), `response_error`, `port_exit`.
+ * spawn, or no `thread/start` / `thread/resume` answer within `readTimeoutMs`), `resume_failed`
+ * (the app-server refused `thread/resume`: unknown thread, rollout gone; the message names the
+ * thread id), `response_error`, `port_exit`.
  */
 export async function startAppServerSession(options: AppServerSessionOptions): Promise<AppServerSession> {
-  const core = new SessionCore(options);
+  // A resumed thread's totals count from the resume: the restored usage was counted before the restart.
+  const core = new SessionCore(options.resume === undefined ? options : { ...options, onEvent: resumedUsageSink(options.onEvent) });
   let cwd: string;
   try {
     cwd = await resolveWorkspaceCwd(options.workspacePath, options.workspaceRoot);
@@ -180,18 +196,15 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
     // so its timer measures the whole startup: spawn, login profile, process start, answer.
     await connection.request(ClientMethod.initialize, initializeParams(options.clientInfo ?? clientInfoDefault()), startupTimeoutMs);
     connection.notify(ClientMethod.initialized);
-    const result = await connection.request(
-      ClientMethod.threadStart,
-      threadStartParams({ approvalPolicy: options.approvalPolicy, threadSandbox: options.threadSandbox, cwd, tools: options.tools }),
-      options.readTimeoutMs,
-    );
-    core.threadId = readThreadId(result);
+    core.threadId = await openThread(connection, options, cwd);
   } catch (error) {
     let failure = toSymphonyError(error, 'response_error');
     if (signal?.aborted) {
       failure = new SymphonyError('canceled', 'app-server startup canceled', { cause: error });
     } else if (failure.code === 'response_timeout' && failure.details.method === ClientMethod.initialize) {
       failure = new SymphonyError('response_timeout', `app-server did not answer initialize within ${startupTimeoutMs} ms of launch (codex.startup_timeout_ms; a slow login shell profile counts against it)`, { cause: error, details: { method: ClientMethod.initialize, timeoutMs: startupTimeoutMs } });
+    } else if (failure.code === 'response_error' && options.resume !== undefined && failure.details.method === ClientMethod.threadResume) {
+      failure = new SymphonyError('resume_failed', `Codex could not resume thread ${options.resume.threadId}: ${failure.message}`, { cause: error, details: { threadId: options.resume.threadId } });
     } else if (failure.code === 'port_exit') {
       const exit = await core.exitWithin(1000);
       const stderr = launched.stderrTail();
@@ -206,6 +219,17 @@ export async function startAppServerSession(options: AppServerSessionOptions): P
     signal?.removeEventListener('abort', onAbort);
   }
   return new LiveSession(core, options, cwd);
+}
+
+/** `thread/start`, or `thread/resume` of `options.resume`; resolves with the thread id Codex answered. */
+async function openThread(connection: JsonRpcConnection, options: AppServerSessionOptions, cwd: string): Promise<string> {
+  const { approvalPolicy, threadSandbox, readTimeoutMs } = options;
+  if (options.resume === undefined) {
+    const result = await connection.request(ClientMethod.threadStart, threadStartParams({ approvalPolicy, threadSandbox, cwd, tools: options.tools }), readTimeoutMs);
+    return readThreadId(result);
+  }
+  const params = threadResumeParams({ threadId: options.resume.threadId, approvalPolicy, threadSandbox, cwd });
+  return readThreadId(await connection.request(ClientMethod.threadResume, params, readTimeoutMs), ClientMethod.threadResume);
 }
 
 class LiveSession implements AppServerSession {

@@ -5,8 +5,10 @@
  *
  * Isolation: Claude Code gets a `CLAUDE_CONFIG_DIR` of its own (an empty per-run directory), reads
  * no settings file (`settingSources: []`: no user, project or local settings, hooks or permission
- * rules) and no MCP server but ours (`strictMcpConfig`), and persists no transcript. So neither the
- * operator's own Claude Code setup nor the repository can stall or change a run's posture.
+ * rules) and no MCP server but ours (`strictMcpConfig`). So neither the operator's own Claude Code
+ * setup nor the repository can stall or change a run's posture. The transcript is persisted (into
+ * the config dir's `projects/`, a link to the kept transcript directory of `transcripts.ts`) so a
+ * run can be resumed after a daemon restart (issue 9).
  */
 import type { CanUseTool, McpSdkServerConfigWithInstance, Options, SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import type { ClaudeConfig } from '../../config/types.js';
@@ -36,8 +38,10 @@ export interface QueryOptionsInput {
   readonly config: ClaudeConfig;
   /** Canonical workspace path: Claude Code's cwd. */
   readonly cwd: string;
-  /** The session id (a UUID) Claude Code is to use. */
+  /** The session id (a UUID) Claude Code is to use, or, with `resume`, the session to continue. */
   readonly sessionId: string;
+  /** Continue `sessionId`'s transcript (the SDK's `resume`) instead of starting that session. Default false. */
+  readonly resume?: boolean;
   /** From {@link claudeEnvironment}. */
   readonly env: Record<string, string>;
   /** The host-tool server, or null when the run has no host-side tools. */
@@ -47,12 +51,15 @@ export interface QueryOptionsInput {
   readonly abortController: AbortController;
 }
 
-/** The SDK options of a session. */
+/**
+ * The SDK options of a session. Pure. A resumed session passes `resume: <session id>` and no
+ * `sessionId` (the SDK accepts both only when forking, which would change the id).
+ */
 export function queryOptions(input: QueryOptionsInput): Options {
   const { config } = input;
   return {
     cwd: input.cwd,
-    sessionId: input.sessionId,
+    ...(input.resume === true ? { resume: input.sessionId } : { sessionId: input.sessionId }),
     ...(config.model === null ? {} : { model: config.model }),
     systemPrompt: { type: 'preset', preset: 'claude_code' },
     permissionMode: config.permissionMode,
@@ -62,7 +69,7 @@ export function queryOptions(input: QueryOptionsInput): Options {
     canUseTool: input.canUseTool,
     settingSources: [],
     strictMcpConfig: true,
-    persistSession: false,
+    persistSession: true,
     mcpServers: input.hostTools === null ? {} : { [HOST_MCP_SERVER]: input.hostTools },
     mcpServersDelivery: 'initialize',
     env: input.env,

@@ -28,6 +28,7 @@ function startClaude(request: RuntimeStartRequest): Promise<WorkerSession> {
     clientVersion: request.clientVersion,
     ...(request.sessionLog === null ? {} : { sessionLog: request.sessionLog }),
     ...(request.clock === undefined ? {} : { clock: request.clock }),
+    ...(request.resume === undefined ? {} : { resume: request.resume }),
   });
 }
 
@@ -35,6 +36,7 @@ function startClaude(request: RuntimeStartRequest): Promise<WorkerSession> {
 export const claudeRuntime: RuntimeProfile = {
   kind: 'claude',
   displayName: 'Claude Code',
+  canResume: true,
   start: startClaude,
   probe: probeClaude,
 };

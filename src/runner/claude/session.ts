@@ -2,6 +2,8 @@
  * The Claude Code session (the Claude runtime's equivalent of spec §10): one SDK `query()` per run
  * with streaming input, in the workspace, with a per-run `CLAUDE_CONFIG_DIR`; each
  * {@link ClaudeSession.runTurn} pushes one user message and ends at that message's `result`.
+ * The transcript is kept outside the config dir (`transcripts.ts`), so a later session can continue
+ * it with the SDK's `resume` option after a daemon restart (issue 9).
  *
  * States: `ready` (idle between turns) → `in_turn` → `ready` …; `gone` once Claude Code exited or
  * {@link ClaudeSession.stop} ran. A turn may only start in `ready`.
@@ -21,12 +23,13 @@ import type { Logger } from '../../logging/logger.js';
 import type { AgentToolSpec, ToolResult } from '../../tracker/tracker.js';
 import { resolveWorkspaceCwd } from '../app-server/launch.js';
 import { TurnWatch } from '../app-server/turn-watch.js';
-import type { WorkerSession } from '../worker.js';
+import type { SessionStopOptions, WorkerSession } from '../worker.js';
 import { UserMessageQueue } from './input-queue.js';
 import { claudeEnvironment, queryOptions } from './options.js';
 import { ClaudeSessionCore, describeClaudeExit } from './session-core.js';
 import { spawnClaudeCode } from './spawn.js';
 import { hostToolServer } from './tools.js';
+import { discardTranscript, hasTranscript, isSessionId, linkTranscript, pruneTranscripts, transcriptDir } from './transcripts.js';
 
 /** Options of {@link startClaudeSession}. */
 export interface ClaudeSessionOptions {
@@ -56,8 +59,18 @@ export interface ClaudeSessionOptions {
   readonly clientVersion: string;
   /** Timers (turn silence, operator deadlines, startup) and event timestamps. Default: the system clock. */
   readonly clock?: Clock;
-  /** Where the per-run `CLAUDE_CONFIG_DIR` is created (`symphony-claude-XXXXXX`, removed by stop). Default `os.tmpdir()`. */
+  /**
+   * Where the per-run `CLAUDE_CONFIG_DIR` is created (`symphony-claude-XXXXXX`, removed by stop)
+   * and where transcripts are kept for resume (`symphony-claude-sessions/<session id>/`, see
+   * `transcripts.ts`; a resumed session must use the same directory). Default `os.tmpdir()`.
+   */
   readonly tmpDir?: string;
+  /**
+   * Continue this Claude Code session instead of starting one (issue 9: a run resumed after a
+   * daemon restart): `threadId` is the session id (a UUID) the earlier run's events carried as
+   * `threadId`; its transcript must still be kept under `tmpDir`. Omitted: a new session.
+   */
+  readonly resume?: { readonly threadId: string };
   /** SIGTERM → SIGKILL grace on stop, ms. Default 2000. */
   readonly stopGraceMs?: number;
   /**
@@ -76,6 +89,11 @@ export interface ClaudeSession extends WorkerSession {
   readonly claudeSessionId: string;
   /** The per-run `CLAUDE_CONFIG_DIR` (removed by stop). */
   readonly configDir: string;
+  /**
+   * Where this session's transcript is kept (`<tmpDir>/symphony-claude-sessions/<session id>`):
+   * removed by `stop()`, kept by `stop({keepHistory: true})` and when the daemon dies.
+   */
+  readonly transcriptDir: string;
 }
 
 /** How long a failed startup waits for the process's exit status, ms. */
@@ -122,33 +140,50 @@ async function startupError(core: ClaudeSessionCore, error: unknown, options: Cl
   return new SymphonyError('port_exit', `${described} during startup`, { cause: error });
 }
 
+/** @throws SymphonyError `resume_failed` unless a transcript of `threadId` is kept under `tmpDir`. */
+async function checkResumable(threadId: string, tmpDir: string): Promise<void> {
+  if (!isSessionId(threadId)) throw new SymphonyError('resume_failed', `cannot resume Claude Code session ${threadId}: not a Claude Code session id (a UUID)`, { details: { threadId } });
+  if (!(await hasTranscript(tmpDir, threadId))) {
+    throw new SymphonyError('resume_failed', `cannot resume Claude Code session ${threadId}: no transcript of it is kept in ${transcriptDir(tmpDir, threadId)}`, { details: { threadId } });
+  }
+}
+
 /**
  * Spawns Claude Code in the workspace and waits for it to answer the SDK's initialize request.
- * Emits `startup_failed` before rejecting.
+ * With `options.resume`, Claude Code continues that session's kept transcript (the SDK's `resume`
+ * option) under the same session id. Emits `startup_failed` before rejecting.
  *
- * @throws SymphonyError `canceled` (the signal aborted), `invalid_workspace_cwd`, `agent_not_found`
- * (the executable is missing: exit 127), `response_timeout` (no initialize answer within
- * `claude.startup_timeout_ms`), `port_exit` (Claude Code exited during startup).
+ * @throws SymphonyError `canceled` (the signal aborted), `invalid_workspace_cwd`, `resume_failed`
+ * (`options.resume` names no kept transcript, or Claude Code could not load it; the message names
+ * the session id), `agent_not_found` (the executable is missing: exit 127), `response_timeout` (no
+ * initialize answer within `claude.startup_timeout_ms`), `port_exit` (Claude Code exited during startup).
  */
 export async function startClaudeSession(options: ClaudeSessionOptions): Promise<ClaudeSession> {
-  const sessionId = randomUUID();
+  const resume = options.resume?.threadId;
+  const sessionId = resume ?? randomUUID();
+  const tmpDir = options.tmpDir ?? os.tmpdir();
   const input = new UserMessageQueue();
   let cwd: string;
   try {
     if (options.signal?.aborted === true) throw canceled(options.signal.reason);
     cwd = await resolveWorkspaceCwd(options.workspacePath, options.workspaceRoot);
+    if (resume !== undefined) await checkResumable(resume, tmpDir);
   } catch (error) {
     const failure = toSymphonyError(error, 'invalid_workspace_cwd');
     options.onEvent({ event: 'startup_failed', timestamp: new Date((options.clock ?? systemClock).now()), codexAppServerPid: null, message: failure.toLine(), activity: { kind: 'launch', phase: 'failed', tool: null, command: null, detail: failure.toLine() } });
     throw failure;
   }
-  const configDir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'symphony-claude-'));
+  const configDir = await mkdtemp(path.join(tmpDir, 'symphony-claude-'));
   const core = new ClaudeSessionCore(options, sessionId, input, configDir, cwd);
+  // File mtimes are wall-clock time, so the retention is measured against the wall clock too.
+  void pruneTranscripts(tmpDir, Date.now(), sessionId);
   try {
+    await linkTranscript(configDir, tmpDir, sessionId);
     const sdkOptions = queryOptions({
       config: options.config,
       cwd,
       sessionId,
+      resume: resume !== undefined,
       env: claudeEnvironment(options.env, options.secretEnvNames, configDir, options.clientVersion),
       hostTools: options.tools.length === 0 ? null : hostToolServer(options.tools, core.runHostTool),
       canUseTool: core.canUseTool,
@@ -162,18 +197,29 @@ export async function startClaudeSession(options: ClaudeSessionOptions): Promise
   } catch (error) {
     const failure = await startupError(core, error, options);
     await core.stop();
-    throw core.startupFailed(failure);
+    // A new session that never started has nothing worth resuming; a resumed one keeps its transcript.
+    if (resume === undefined) await discardTranscript(tmpDir, sessionId);
+    throw core.startupFailed(resume === undefined || failure.code === 'canceled' ? failure : resumeFailed(resume, failure));
   }
-  return new LiveSession(core, options, configDir);
+  return new LiveSession(core, options, configDir, transcriptDir(tmpDir, sessionId), tmpDir);
+}
+
+/** A startup failure of a resumed session as `resume_failed`, unless it says nothing about the transcript. */
+function resumeFailed(threadId: string, failure: SymphonyError): SymphonyError {
+  if (failure.code === 'response_timeout' || failure.code === 'agent_not_found') return failure;
+  return new SymphonyError('resume_failed', `Claude Code could not resume session ${threadId}: ${failure.message}`, { cause: failure, details: { threadId } });
 }
 
 class LiveSession implements ClaudeSession {
   private inTurn = false;
+  private stopping: Promise<void> | null = null;
 
   constructor(
     private readonly core: ClaudeSessionCore,
     private readonly options: ClaudeSessionOptions,
     readonly configDir: string,
+    readonly transcriptDir: string,
+    private readonly tmpDir: string,
   ) {}
 
   get pid(): number | null {
@@ -220,8 +266,9 @@ class LiveSession implements ClaudeSession {
     return this.core.answer(answer);
   }
 
-  stop(): Promise<void> {
-    return this.core.stop();
+  stop(options: SessionStopOptions = {}): Promise<void> {
+    this.stopping ??= this.core.stop().then(() => (options.keepHistory === true ? undefined : discardTranscript(this.tmpDir, this.core.sessionId)));
+    return this.stopping;
   }
 
   /** Rewords a silence timeout for Claude and emits `turn_ended_with_error` for failures not already reported. */
