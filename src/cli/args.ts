@@ -26,6 +26,8 @@ export type CliCommand =
       readonly kind: 'check';
       /** Absolute workflow path, resolved like the `run` command's. */
       readonly workflowPath: string;
+      /** Absolute `--logs-root`, or null: only locates the run journal the check inspects. */
+      readonly logsRoot: string | null;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
@@ -45,8 +47,9 @@ type ValueFlag = (typeof VALUE_FLAGS)[number];
  * `-h`/`--help` and `-V`/`--version` win as soon as they are seen. Value flags accept
  * `--flag value` and `--flag=value`; a repeated flag keeps its last value; `--` ends flags.
  * A first positional `check` (before any `--`) selects the `check` command; its workflow path
- * follows the same rules, and `--port` / `--logs-root` are validated but ignored there, so a
- * service's arguments can be reused as they are. (`symphony ./check` or `symphony -- check`
+ * follows the same rules, and `--port` / `--logs-root` / `--reset-journal` are validated there
+ * but only `--logs-root` is used (it locates the run journal), so a service's arguments can be
+ * reused as they are. (`symphony ./check` or `symphony -- check`
  * names a workflow file called `check`.)
  *
  * @throws SymphonyError `cli_usage` with a one-line reason for an unknown flag, a missing or bad
@@ -99,14 +102,9 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
   if (positional !== undefined && positional.trim() === '') throw usage('the workflow path must not be empty');
   const workflowPath = path.resolve(cwd, positional ?? 'WORKFLOW.md');
   const port = values['--port'] === undefined ? null : parsePort(values['--port']);
-  if (isCheck) return { kind: 'check', workflowPath };
-  return {
-    kind: 'run',
-    workflowPath,
-    port,
-    logsRoot: values['--logs-root'] === undefined ? null : path.resolve(cwd, values['--logs-root']),
-    resetJournal,
-  };
+  const logsRoot = values['--logs-root'] === undefined ? null : path.resolve(cwd, values['--logs-root']);
+  if (isCheck) return { kind: 'check', workflowPath, logsRoot };
+  return { kind: 'run', workflowPath, port, logsRoot, resetJournal };
 }
 
 /** The `--help` text (multi-line, ends with a newline). */
@@ -120,9 +118,10 @@ export function usageText(): string {
     '',
     'check: validates the workflow (config and prompt template), reaches the tracker with the',
     'configured credentials (viewer and project), starts codex.command and completes the',
-    'app-server handshake, and checks that the workspace root is writable. One line per check',
-    '(ok / FAIL / skip); exits 0 only when none failed. --port and --logs-root are accepted and',
-    'ignored there. (A workflow file named "check": symphony ./check)',
+    'app-server handshake, checks that the workspace root is writable and reads the run journal.',
+    'One line per check (ok / WARN / FAIL / skip); exits 0 only when none failed. --port is',
+    'accepted and ignored there; --logs-root locates the journal. (A workflow file named',
+    '"check": symphony ./check)',
     '',
     'Options:',
     '  --port N          port of the HTTP dashboard/API (0 = ephemeral); overrides server.port',

@@ -1,5 +1,5 @@
 /**
- * `symphony check [WORKFLOW.md]`: a pre-flight for operators. Five checks, in order, one line each
+ * `symphony check [WORKFLOW.md]`: a pre-flight for operators. Six checks, in order, one line each
  * on stdout as soon as it is known:
  *
  * 1. `workflow` — the file loads and validates (typed config, §5–§6) and its prompt template parses
@@ -15,7 +15,11 @@
  *    tracker secrets removed, in a temporary directory) and answers `initialize` within
  *    `codex.startup_timeout_ms` of launch, then the whole process group is stopped
  *    (`src/runner/app-server/probe.ts`);
- * 5. `workspace root` — exists or can be created, and a probe file can be created and removed.
+ * 5. `workspace root` — exists or can be created, and a probe file can be created and removed;
+ * 6. `journal` — the run journal (issue 9) read-only: healthy (schema version, claims, runs), in
+ *    use by a running daemon (ok), not there yet (ok when its directory can be made, else FAIL),
+ *    or corrupt (`FAIL journal: journal_corrupt: …`, which the daemon would refuse to start with);
+ *    `skip` with `journal.enabled: false`.
  *
  * Each line is `ok   <check>: …`, `WARN <check>: …` (a finding that does not fail the check),
  * `FAIL <check>: <code>: …` or `skip <check>: <why>`. When the workflow is invalid the other checks
@@ -39,6 +43,8 @@ import { runtimeProfile } from '../runner/registry.js';
 import { trackerProfiles } from '../tracker/registry.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import { describeLoginShell, timeLoginShell } from './check-login-shell.js';
+import { inspectJournal } from '../journal/inspect.js';
+import { journalPathFor } from '../service/journal-setup.js';
 import type { CliIo } from './main.js';
 
 /** The outcome of one check; `WARN` reports a finding without failing (exit code 0). */
@@ -47,7 +53,7 @@ export type CheckStatus = 'ok' | 'WARN' | 'FAIL' | 'skip';
 /** One reported check. `detail` never contains a known secret value (it is scrubbed before printing). */
 export interface CheckResult {
   /** The check; a runtime's line is named after its kind (`codex`, …). */
-  readonly name: 'workflow' | 'tracker' | 'login shell' | RuntimeKind | 'workspace root';
+  readonly name: 'workflow' | 'tracker' | 'login shell' | RuntimeKind | 'workspace root' | 'journal';
   readonly status: CheckStatus;
   /** One line: what was checked and found, or `<error code>: <message>` for a failure. */
   readonly detail: string;
@@ -74,12 +80,12 @@ export function formatCheckLine(result: CheckResult, secrets: readonly string[] 
 }
 
 /**
- * Runs the five checks against `command.workflowPath`, writing one line per check to `io.stdout`
+ * Runs the six checks against `command.workflowPath` (`logsRoot` locates the journal), writing one line per check to `io.stdout`
  * (and prompt/config warnings to `io.stderr`). Never rejects.
  *
  * @returns 0 when no check failed (a `skip` for a tracker without a probe does not fail), else 1.
  */
-export async function runCheck(command: { readonly workflowPath: string }, io: CliIo, deps: CheckDeps = {}): Promise<number> {
+export async function runCheck(command: { readonly workflowPath: string; readonly logsRoot?: string | null }, io: CliIo, deps: CheckDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const profiles = deps.profiles ?? trackerProfiles;
   let secrets: string[] = [];
@@ -98,7 +104,7 @@ export async function runCheck(command: { readonly workflowPath: string }, io: C
     report({ name: 'workflow', status: 'ok', detail: `${config.workflowPath} is valid (tracker.kind ${config.tracker.kind}; prompt template renders)` });
   } catch (error) {
     report({ name: 'workflow', status: 'FAIL', detail: toSymphonyError(error).toLine() });
-    for (const name of ['tracker', 'login shell', 'codex', 'workspace root'] as const) report({ name, status: 'skip', detail: 'no valid workflow to check against' });
+    for (const name of ['tracker', 'login shell', 'codex', 'workspace root', 'journal'] as const) report({ name, status: 'skip', detail: 'no valid workflow to check against' });
     return 1;
   }
 
@@ -106,7 +112,28 @@ export async function runCheck(command: { readonly workflowPath: string }, io: C
   report(await checkLoginShell(config, env, deps.tmpDir ?? tmpdir()));
   report(await checkRuntime(config, env, deps.tmpDir ?? tmpdir()));
   report(await checkWorkspaceRoot(config.workspaceRoot));
+  report(checkJournal(config, command.logsRoot ?? null));
   return failed ? 1 : 0;
+}
+
+/** Check 6: the run journal, read-only (`inspectJournal`). */
+function checkJournal(config: ServiceConfig, logsRoot: string | null): CheckResult {
+  const name = 'journal';
+  if (!config.journal.enabled) return { name, status: 'skip', detail: 'journal.enabled is false: restarts forget claims, retries and usage' };
+  const file = journalPathFor(config, logsRoot);
+  const found = inspectJournal(file);
+  switch (found.state) {
+    case 'ok':
+      return { name, status: 'ok', detail: `${file} is healthy (schema version ${found.schemaVersion}; ${found.claims} claims, ${found.runs} runs)` };
+    case 'in_use':
+      return { name, status: 'ok', detail: `${file} is in use by a running symphony daemon` };
+    case 'missing':
+      return found.writable
+        ? { name, status: 'ok', detail: `${file} does not exist yet; the daemon creates it at start` }
+        : { name, status: 'FAIL', detail: `internal: ${file} cannot be created: ${found.directory} is not writable` };
+    case 'corrupt':
+      return { name, status: 'FAIL', detail: `journal_corrupt: ${file}: ${found.reason}; move it away or start with --reset-journal` };
+  }
 }
 
 /** Env values of every secret name, the tracker settings' secrets and `server.auth_token`. */

@@ -5,13 +5,13 @@
  * result in one transaction before the shell performs the step's effects.
  *
  * Cost is bounded by what changed: collections the step did not touch are skipped by reference,
- * and a running entry is rewritten only when a field a restart needs changed (its thread, session,
- * workspace, pending request, state), not on every agent event.
+ * and a running entry is rewritten only when a field a restart needs changed (its thread,
+ * workspace, pending request, state), not on every agent event or turn.
  *
  * Once the daemon is shutting down, claims are frozen: the core releases every claim at shutdown,
  * but a restart must find them (retries keep their due times, live runs resume on their thread).
  */
-import type { Effect } from '../scheduler/events.js';
+import type { Effect, SchedulerEvent } from '../scheduler/events.js';
 import { NO_USAGE, type BlockedEntry, type IssueUsage, type OrchestratorState, type RetryEntry, type RunningEntry } from '../scheduler/state.js';
 import type { PendingOperatorRequest } from '../domain/operator.js';
 import type { JournalClaim, JournalDay, JournalUsage } from './types.js';
@@ -25,6 +25,36 @@ export interface JournalChangeContext {
   readonly workflowRevision: string;
   /** The runtime an issue last ran on (retry rows carry it so a restart can tell whether it resumes). */
   readonly runtimeOf: (issueId: string) => string;
+  /**
+   * The one issue whose running entry the step can have changed in a field the journal keeps
+   * (see {@link touchedIssue}); null or absent: any. Saves walking every running entry on each of
+   * the many agent events.
+   */
+  readonly touched?: string | null;
+}
+
+/**
+ * The issue an event can change the journaled fields of, when it is only one: an agent event,
+ * a workspace report or a git check names its issue, and the core changes no other running entry's
+ * thread, session, workspace, pending request, state or tokens for it (a budget it trips may stop
+ * other runs, but `stopping` is not journaled until they exit). Null for every other event. Pure.
+ */
+export function touchedIssue(event: SchedulerEvent): string | null {
+  switch (event.type) {
+    case 'agent_event':
+    case 'workspace_ready':
+    case 'progress_checked':
+      return event.issueId;
+    default:
+      return null;
+  }
+}
+
+/** The running entries to compare: the touched one only, or all. */
+function candidates(next: OrchestratorState, touched: string | null | undefined): Iterable<[string, RunningEntry]> {
+  if (touched === null || touched === undefined) return next.running;
+  const entry = next.running.get(touched);
+  return entry === undefined ? [] : [[touched, entry]];
 }
 
 /** A run row to end: the issue's live run. */
@@ -126,12 +156,15 @@ export function blockedClaim(entry: BlockedEntry, runtime: string, nowMs: number
   };
 }
 
-/** Whether a restart would need `next` written again (the fields of its claim row changed). */
+/**
+ * Whether a restart would need `next` written again. The session id (`<thread>-<turn>`) changes
+ * every turn but a restart needs only the thread, so a new turn alone writes nothing; the row's
+ * `session_id` is the one of its last write.
+ */
 function claimFieldsChanged(previous: RunningEntry | undefined, next: RunningEntry): boolean {
   return (
     previous === undefined ||
     previous.threadId !== next.threadId ||
-    previous.sessionId !== next.sessionId ||
     previous.workspacePath !== next.workspacePath ||
     previous.waiting !== next.waiting ||
     previous.retryAttempt !== next.retryAttempt ||
@@ -165,7 +198,7 @@ function claimChanges(previous: OrchestratorState, next: OrchestratorState, cont
   if (next.shuttingDown) return { putClaims, deleteClaims };
   const { nowMs } = context;
   if (next.running !== previous.running) {
-    for (const [id, entry] of next.running) {
+    for (const [id, entry] of candidates(next, context.touched)) {
       if (claimFieldsChanged(previous.running.get(id), entry)) putClaims.push(runningClaim(entry, nowMs));
     }
   }
@@ -191,7 +224,7 @@ function claimChanges(previous: OrchestratorState, next: OrchestratorState, cont
   return { putClaims, deleteClaims };
 }
 
-function usageChanges(previous: OrchestratorState, next: OrchestratorState): JournalUsage[] {
+function usageChanges(previous: OrchestratorState, next: OrchestratorState, touched: string | null | undefined): JournalUsage[] {
   const rows = new Map<string, JournalUsage>();
   if (next.usage !== previous.usage) {
     for (const [id, usage] of next.usage) {
@@ -199,12 +232,37 @@ function usageChanges(previous: OrchestratorState, next: OrchestratorState): Jou
     }
   }
   if (next.running !== previous.running) {
-    for (const [id, entry] of next.running) {
+    for (const [id, entry] of candidates(next, touched)) {
       const before = previous.running.get(id);
       if (before !== undefined && before !== entry && tokensChanged(before, entry)) rows.set(id, usageRow(id, next.usage.get(id) ?? NO_USAGE, entry));
     }
   }
   return [...rows.values()];
+}
+
+/** Effects the journal records (the rest — logs, timers, stops — change nothing it keeps). */
+const RECORDED_EFFECTS: ReadonlySet<Effect['type']> = new Set(['start_worker', 'run_ended', 'issue_handed_off']);
+
+/** What a step changes in the journal, when a cheap look can tell: nothing, or only `touched`'s token rows. */
+export type StepKind = 'none' | 'tokens' | 'other';
+
+/**
+ * A cheap classification before {@link journalChanges}: `none` when only `touched`'s running
+ * entry changed, in fields the journal does not keep (the common agent event: a notification, an
+ * activity); `tokens` when it changed only in its token counts (and today's total with them);
+ * `other` — look closer — for anything else, or any effect the journal records. Pure.
+ */
+export function classifyStep(previous: OrchestratorState, next: OrchestratorState, effects: readonly Effect[], touched: string | null): StepKind {
+  if (touched === null) return 'other';
+  if (next.claimed !== previous.claimed || next.retryAttempts !== previous.retryAttempts || next.retryFetches !== previous.retryFetches) return 'other';
+  if (next.blocked !== previous.blocked || next.usage !== previous.usage) return 'other';
+  for (const effect of effects) if (RECORDED_EFFECTS.has(effect.type)) return 'other';
+  const before = previous.running.get(touched);
+  const after = next.running.get(touched);
+  if (before === after) return next.dayUsage === previous.dayUsage ? 'none' : 'other';
+  if (before === undefined || after === undefined || claimFieldsChanged(before, after)) return 'other';
+  if (tokensChanged(before, after)) return 'tokens';
+  return next.dayUsage === previous.dayUsage ? 'none' : 'other';
 }
 
 /**
@@ -245,7 +303,7 @@ export function journalChanges(previous: OrchestratorState, next: OrchestratorSt
   }
   return {
     ...claimChanges(previous, next, context),
-    putUsage: usageChanges(previous, next),
+    putUsage: usageChanges(previous, next, context.touched),
     putDay: next.dayUsage !== previous.dayUsage && next.dayUsage.day !== '' ? { day: next.dayUsage.day, totalTokens: next.dayUsage.totalTokens } : null,
     startRuns,
     endRuns,

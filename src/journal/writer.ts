@@ -4,6 +4,12 @@
  * and before the shell performs anything, so what the journal says was decided is never behind
  * what the daemon did. One SQLite transaction per step that changed something.
  *
+ * Usage and day rows (token totals) follow every token update in memory but are written at most
+ * every {@link USAGE_FLUSH_MS} (1 s), or with the next step that writes anything else (a claim, a
+ * run), or at close: a token event is the most frequent change and its rows are the costliest
+ * part of the journal (`bench/journal.bench.ts`). A crash may so lose the last second of token
+ * counts, never a claim, retry or run.
+ *
  * A failing write (disk full, I/O error) never stops the daemon: it is logged at error once per
  * distinct message (and once when writes succeed again), and the step goes on. The journal is then
  * behind until the next write of the same rows; a restart meanwhile recovers less.
@@ -13,8 +19,14 @@ import { toSymphonyError } from '../errors.js';
 import type { Effect } from '../scheduler/events.js';
 import type { OrchestratorState } from '../scheduler/state.js';
 import { DEFAULT_RUNTIME } from '../runner/kinds.js';
-import { isEmpty, journalChanges, type JournalChanges } from './diff.js';
+import { classifyStep, journalChanges, touchedIssue, usageRow, type JournalChanges } from './diff.js';
+import { NO_USAGE } from '../scheduler/state.js';
 import type { Journal } from './store.js';
+import type { JournalDay, JournalUsage } from './types.js';
+import type { SchedulerEvent } from '../scheduler/events.js';
+
+/** Longest time token totals wait in memory before they are written, ms. */
+export const USAGE_FLUSH_MS = 1000;
 
 /** One applied step, as the orchestrator hands it over. */
 export interface JournalStep {
@@ -25,6 +37,8 @@ export interface JournalStep {
   readonly nowMs: number;
   /** sha256 of the WORKFLOW.md in force (`EffectiveWorkflow.revision`); '' when unknown. */
   readonly workflowRevision: string;
+  /** The applied event; lets the diff look at the one issue an agent event concerns. Absent: compare all. */
+  readonly event?: SchedulerEvent;
 }
 
 /** The port the orchestrator writes through (a fake in tests). */
@@ -43,6 +57,10 @@ export class JournalWriter implements JournalSink {
   private readonly runtimes = new Map<string, string>();
   private failing: string | null = null;
   private closed = false;
+  /** Usage and day rows not written yet (see the module comment), and when rows were last written. */
+  private readonly pendingUsage = new Map<string, JournalUsage>();
+  private pendingDay: JournalDay | null = null;
+  private lastFlushMs = Number.NEGATIVE_INFINITY;
 
   /**
    * @param journal - an open journal; its runs and claims seed the run ids and runtimes (open runs
@@ -60,23 +78,64 @@ export class JournalWriter implements JournalSink {
     for (const claim of snapshot.claims) this.runtimes.set(claim.issueId, claim.runtime);
   }
 
-  /** Stops recording (steps after the daemon's shutdown are not journaled); the journal itself is closed by its owner. */
+  /**
+   * Writes the token totals still in memory and stops recording (steps after the daemon's
+   * shutdown are not journaled); the journal itself is closed by its owner.
+   */
   close(): void {
+    if (this.closed) return;
+    if (this.pendingUsage.size > 0 || this.pendingDay !== null) this.write(EMPTY_CHANGES, Number.POSITIVE_INFINITY);
     this.closed = true;
   }
 
   record(step: JournalStep): void {
     if (this.closed) return;
-    const { previous, state } = step;
-    for (const [id, entry] of state.running) if (previous.running.get(id)?.runtime !== entry.runtime) this.runtimes.set(id, entry.runtime);
-    const changes = journalChanges(previous, state, step.effects, {
-      nowMs: step.nowMs,
-      workflowRevision: step.workflowRevision,
-      runtimeOf: (issueId) => this.runtimes.get(issueId) ?? DEFAULT_RUNTIME,
-    });
-    if (isEmpty(changes)) return;
+    const { state } = step;
+    for (const effect of step.effects) {
+      if (effect.type !== 'start_worker') continue;
+      const runtime = state.running.get(effect.issue.id)?.runtime;
+      if (runtime !== undefined) this.runtimes.set(effect.issue.id, runtime);
+    }
+    const touched = step.event === undefined ? null : touchedIssue(step.event);
+    // Most steps are agent events that change nothing the journal keeps, or only token counts:
+    // those skip the diff.
+    const kind = classifyStep(step.previous, state, step.effects, touched);
+    let changes = EMPTY_CHANGES;
+    if (kind === 'tokens' && touched !== null) {
+      const entry = state.running.get(touched);
+      if (entry !== undefined) this.pendingUsage.set(touched, usageRow(touched, state.usage.get(touched) ?? NO_USAGE, entry));
+      this.pendingDay = { day: state.dayUsage.day, totalTokens: state.dayUsage.totalTokens };
+    } else if (kind === 'other') {
+      changes = journalChanges(step.previous, state, step.effects, {
+        nowMs: step.nowMs,
+        workflowRevision: step.workflowRevision,
+        runtimeOf: (issueId) => this.runtimes.get(issueId) ?? DEFAULT_RUNTIME,
+        touched,
+      });
+      for (const usage of changes.putUsage) this.pendingUsage.set(usage.issueId, usage);
+      if (changes.putDay !== null) this.pendingDay = changes.putDay;
+    }
+    // Token rows alone wait, at most USAGE_FLUSH_MS or until a later step (a tick comes every poll interval).
+    if (!hasOwnWrites(changes) && !this.flushDue(step.nowMs)) return;
+    this.write(changes, step.nowMs);
+  }
+
+  /** Whether token rows wait and the last write is at least {@link USAGE_FLUSH_MS} old. */
+  private flushDue(nowMs: number): boolean {
+    return (this.pendingUsage.size > 0 || this.pendingDay !== null) && nowMs - this.lastFlushMs >= USAGE_FLUSH_MS;
+  }
+
+  /** One transaction: `changes` without its usage and day rows, then every pending usage and day row. */
+  private write(changes: JournalChanges, nowMs: number): void {
     try {
-      this.journal.transaction(() => this.apply(changes, step.nowMs));
+      this.journal.transaction(() => {
+        this.apply(changes, nowMs);
+        for (const usage of this.pendingUsage.values()) this.journal.putUsage(usage);
+        if (this.pendingDay !== null) this.journal.putDay(this.pendingDay);
+      });
+      this.pendingUsage.clear();
+      this.pendingDay = null;
+      this.lastFlushMs = nowMs;
       if (this.failing !== null) {
         this.logger.info({ journal: this.journal.path, outcome: 'resumed' }, 'run journal writes succeed again');
         this.failing = null;
@@ -91,8 +150,6 @@ export class JournalWriter implements JournalSink {
   private apply(changes: JournalChanges, nowMs: number): void {
     for (const id of changes.deleteClaims) this.journal.deleteClaim(id);
     for (const claim of changes.putClaims) this.journal.putClaim(claim);
-    for (const usage of changes.putUsage) this.journal.putUsage(usage);
-    if (changes.putDay !== null) this.journal.putDay(changes.putDay);
     for (const ended of changes.endRuns) {
       const runId = this.liveRuns.get(ended.issueId);
       if (runId === undefined) continue;
@@ -109,4 +166,12 @@ export class JournalWriter implements JournalSink {
       if (runId !== undefined) this.journal.markHandoff(runId, nowMs);
     }
   }
+}
+
+/** No writes of its own: a flush of the pending usage and day rows only. */
+const EMPTY_CHANGES: JournalChanges = { putClaims: [], deleteClaims: [], putUsage: [], putDay: null, startRuns: [], endRuns: [], handoffs: [] };
+
+/** Whether `changes` holds rows other than token rows (claims, runs, hand-offs): those are written at once. */
+function hasOwnWrites(changes: JournalChanges): boolean {
+  return changes.putClaims.length > 0 || changes.deleteClaims.length > 0 || changes.startRuns.length > 0 || changes.endRuns.length > 0 || changes.handoffs.length > 0;
 }

@@ -201,7 +201,7 @@ export class Orchestrator {
     const previous = this.state;
     const result = step(previous, event, nowMs, config);
     // Written ahead: the journal holds what was decided before anything is done about it (issue 9).
-    this.deps.journal?.record({ previous, state: result.state, effects: result.effects, nowMs, workflowRevision: workflow.revision ?? '' });
+    this.deps.journal?.record({ previous, state: result.state, effects: result.effects, nowMs, workflowRevision: workflow.revision ?? '', event });
     this.state = result.state;
     for (const effect of result.effects) this.perform(effect);
     this.listeners.emit({ event, effects: result.effects, previous, state: result.state, nowMs });

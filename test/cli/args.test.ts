@@ -87,21 +87,21 @@ describe('parseArgs (spec §17.7)', () => {
 
 describe('parseArgs: symphony check', () => {
   it('a first positional `check` selects the check command; the path follows the same rules', () => {
-    expect(parseArgs(['check'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/WORKFLOW.md' });
-    expect(parseArgs(['check', 'flows/W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/flows/W.md' });
-    expect(parseArgs(['check', '/etc/symphony/W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/etc/symphony/W.md' });
+    expect(parseArgs(['check'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/WORKFLOW.md', logsRoot: null });
+    expect(parseArgs(['check', 'flows/W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/flows/W.md', logsRoot: null });
+    expect(parseArgs(['check', '/etc/symphony/W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/etc/symphony/W.md', logsRoot: null });
   });
 
   it('accepts and ignores --port / --logs-root (validated), so a service\'s arguments can be reused', () => {
-    expect(parseArgs(['check', 'W.md', '--logs-root', '/var/log/sym', '--port', '8080'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/W.md' });
-    expect(parseArgs(['--port=0', 'check', 'W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/W.md' });
+    expect(parseArgs(['check', 'W.md', '--logs-root', '/var/log/sym', '--port', '8080'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/W.md', logsRoot: '/var/log/sym' });
+    expect(parseArgs(['--port=0', 'check', 'W.md'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/W.md', logsRoot: null });
     expect(usageError(['check', '--port', 'x']).message).toBe('--port must be an integer from 0 to 65535 (got "x"); run symphony --help for usage');
   });
 
   it('a workflow file named check is reachable as ./check or after --; check check checks ./check', () => {
     expect(parseArgs(['./check'], { cwd })).toMatchObject({ kind: 'run', workflowPath: '/home/op/repo/check' });
     expect(parseArgs(['--', 'check'], { cwd })).toMatchObject({ kind: 'run', workflowPath: '/home/op/repo/check' });
-    expect(parseArgs(['check', 'check'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/check' });
+    expect(parseArgs(['check', 'check'], { cwd })).toEqual({ kind: 'check', workflowPath: '/home/op/repo/check', logsRoot: null });
     expect(usageError(['W.md', 'check']).details.reason).toBe('expected at most one workflow path, got 2: "W.md" "check"');
   });
 

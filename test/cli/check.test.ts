@@ -120,12 +120,12 @@ function processesMentioning(needle: string): string[] {
 }
 
 describe('symphony check', () => {
-  it('all five checks pass with the real Codex app-server: exit 0, one ok line each, no secret, no process left', async () => {
+  it('all six checks pass with the real Codex app-server: exit 0, one ok line each, no secret, no process left', async () => {
     const command = codexCommand({ modelBaseUrl: model.baseUrl, codexHome: codexHome.path });
     const file = await writeWorkflow({ command });
     const before = linear.requests.length;
     const run = await runCheckCli([file]);
-    expect(run.lines.map((l) => l.slice(0, 5))).toEqual(['ok   ', 'ok   ', 'ok   ', 'ok   ', 'ok   ']);
+    expect(run.lines.map((l) => l.slice(0, 5))).toEqual(['ok   ', 'ok   ', 'ok   ', 'ok   ', 'ok   ', 'ok   ']);
     expect(run.lines[0]).toBe(`ok   workflow: ${file} is valid (tracker.kind linear; prompt template renders)`);
     expect(run.lines[1]).toBe(`ok   tracker: linear reached as Ada Lovelace <user-ada@fake.linear>; project "${PROJECT}" is "Project ${PROJECT}"`);
     // The suite's HOME is empty: the login shell is quick.
@@ -133,6 +133,7 @@ describe('symphony check', () => {
     // Default codex.startup_timeout_ms: max(60000, read_timeout_ms 30000).
     expect(run.lines[3]).toMatch(/^ok {3}codex: codex\.command answered initialize within 60000 ms of launch \(userAgent \S+/);
     expect(run.lines[4]).toBe(`ok   workspace root: ${path.join(dir, 'workspaces')} is writable (it did not exist: created for the check and removed again; the daemon creates it when needed)`);
+    expect(run.lines[5]).toBe(`ok   journal: ${path.join(dir, '.symphony', 'journal.db')} does not exist yet; the daemon creates it at start`);
     expect(run.exitCode).toBe(0);
     expect(run.output).not.toContain(API_KEY);
     // Both probe reads reached the fake with the right key: the viewer, then the project by slug.
@@ -151,7 +152,7 @@ describe('symphony check', () => {
     const file = await writeWorkflow();
     const run = await runCheckCli([file], WRONG_KEY);
     expect(run.exitCode).toBe(1);
-    expect(run.lines).toHaveLength(5);
+    expect(run.lines).toHaveLength(6);
     expect(run.lines[0]).toMatch(/^ok {3}workflow: /);
     expect(run.lines[1]).toBe('FAIL tracker: tracker_status: Linear rejected the API key (HTTP 401) for SymphonyProbeViewer; check tracker.provider.api_key');
     expect(run.lines[2]).toMatch(/^ok {3}login shell: /);
@@ -167,7 +168,7 @@ describe('symphony check', () => {
     expect(run.exitCode).toBe(1);
     expect(run.lines[1]).toBe('FAIL tracker: invalid_tracker_config: tracker.provider.project_slug "no-such-project" matches no Linear project visible to this API key');
     expect(linear.requests.at(-1)).toMatchObject({ operationName: 'SymphonyProbeProject', variables: { projectSlug: 'no-such-project' }, authorized: true });
-    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(4);
+    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(5);
   });
 
   it('a codex.command that does not exist fails the codex check with codex_not_found', async () => {
@@ -175,7 +176,7 @@ describe('symphony check', () => {
     const run = await runCheckCli([file]);
     expect(run.exitCode).toBe(1);
     expect(run.lines[3]).toMatch(/^FAIL codex: codex_not_found: codex\.command not found: app-server exited with code 127/);
-    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(4);
+    expect(run.lines.filter((l) => l.startsWith('ok '))).toHaveLength(5);
   });
 
   it('a codex.command that never answers fails after codex.startup_timeout_ms, and its process group is stopped', async () => {
@@ -203,6 +204,28 @@ describe('symphony check', () => {
     expect(second.lines[4]).toBe(`FAIL workspace root: workspace_error: workspace.root ${blocker} exists but is not a directory`);
   });
 
+  it('the journal check: a healthy journal is described, a corrupt one fails with the line the daemon would refuse to start with', async () => {
+    const file = await writeWorkflow();
+    const journalFile = path.join(dir, '.symphony', 'journal.db');
+    const { openJournal } = await import('../../src/journal/store.js');
+    const journal = openJournal(journalFile);
+    journal.startRun({ issueId: 'i-1', identifier: 'MT-1', attempt: null, runtime: 'codex', startedAtMs: 1, workflowRevision: 'r' });
+    const inUse = await runCheckCli([file]);
+    expect(inUse.lines[5]).toBe(`ok   journal: ${journalFile} is in use by a running symphony daemon`);
+    journal.close();
+    const healthy = await runCheckCli([file]);
+    expect(healthy.lines[5]).toBe(`ok   journal: ${journalFile} is healthy (schema version 1; 0 claims, 1 runs)`);
+    await writeFile(journalFile, 'not a database, not at all');
+    const corrupt = await runCheckCli([file]);
+    expect(corrupt.exitCode).toBe(1);
+    expect(corrupt.lines[5]).toBe(`FAIL journal: journal_corrupt: ${journalFile}: file is not a database; move it away or start with --reset-journal`);
+    expect(corrupt.lines.slice(0, 5).every((l) => l.startsWith('ok '))).toBe(true);
+    // --logs-root locates it as the daemon would.
+    const logs = await tempDir();
+    const elsewhere = await runCheckCli([file, '--logs-root', logs]);
+    expect(elsewhere.lines[5]).toBe(`ok   journal: ${path.join(logs, 'journal.db')} does not exist yet; the daemon creates it at start`);
+  });
+
   it('an invalid workflow fails the workflow check and skips the others', async () => {
     dir = await tempDir();
     const tracker = `tracker:\n  kind: linear\n  provider:\n    api_key: $${KEY_ENV}\n    project_slug: ${PROJECT}\n    endpoint: ${JSON.stringify(linear.url)}`;
@@ -228,13 +251,14 @@ describe('symphony check', () => {
         'skip login shell: no valid workflow to check against',
         'skip codex: no valid workflow to check against',
         'skip workspace root: no valid workflow to check against',
+        'skip journal: no valid workflow to check against',
       ]);
     }
     expect(linear.requests.length).toBe(before);
     const missing = await runCheckCli([path.join(dir, 'nope.md')]);
     expect(missing.exitCode).toBe(1);
     expect(missing.lines[0]).toMatch(/^FAIL workflow: missing_workflow_file: .*nope\.md/);
-    expect(missing.lines).toHaveLength(5);
+    expect(missing.lines).toHaveLength(6);
   });
 
   it('unknown keys pass (spec §5.3) with one warning each on stderr: file, dotted path, did-you-mean, unsupported sections', async () => {

@@ -12,7 +12,7 @@ import type { SchedulerEvent } from '../../src/scheduler/events.js';
 import { NO_BUDGETS, type SchedulerConfig } from '../../src/scheduler/policy.js';
 import { initialState, type OrchestratorState } from '../../src/scheduler/state.js';
 import { openJournal, type Journal } from '../../src/journal/store.js';
-import { JournalWriter } from '../../src/journal/writer.js';
+import { JournalWriter, USAGE_FLUSH_MS } from '../../src/journal/writer.js';
 import { recover } from '../../src/journal/recover.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import type { AgentEvent } from '../../src/domain/agent-event.js';
@@ -54,7 +54,7 @@ class Driver {
   }
   apply(event: SchedulerEvent, nowMs: number): void {
     const result = step(this.state, event, nowMs, config);
-    this.writer.record({ previous: this.state, state: result.state, effects: result.effects, nowMs, workflowRevision: 'rev-1' });
+    this.writer.record({ previous: this.state, state: result.state, effects: result.effects, nowMs, workflowRevision: 'rev-1', event });
     this.state = result.state;
   }
 }
@@ -72,15 +72,22 @@ describe('JournalWriter', () => {
     driver.apply({ type: 'agent_event', issueId: a.id, event: usage(120) }, T0 + 3);
     let snapshot = driver.journal.snapshot();
     expect(snapshot.claims).toEqual([expect.objectContaining({ issueId: a.id, kind: 'running', threadId: 'th-1', workspacePath: '/ws/W-1', issueState: 'Todo' })]);
-    expect(snapshot.usage).toEqual([expect.objectContaining({ issueId: a.id, totalTokens: 120, budgetTokens: 120, runtimeMs: 0 })]);
-    expect(snapshot.days).toEqual([{ day: '2026-12-08', totalTokens: 120 }]);
+    // Token rows alone wait up to USAGE_FLUSH_MS after the last write (the session's thread id at T0 + 2).
+    expect(snapshot.usage).toEqual([]);
+    driver.apply({ type: 'agent_event', issueId: a.id, event: usage(150) }, T0 + 400);
+    expect(driver.journal.snapshot().usage).toEqual([]);
+    driver.apply({ type: 'stall_check' }, T0 + 2 + USAGE_FLUSH_MS);
+    snapshot = driver.journal.snapshot();
+    expect(snapshot.usage).toEqual([expect.objectContaining({ issueId: a.id, totalTokens: 150, budgetTokens: 150, runtimeMs: 0 })]);
+    expect(snapshot.days).toEqual([{ day: '2026-12-08', totalTokens: 150 }]);
     expect(snapshot.runs).toEqual([expect.objectContaining({ issueId: a.id, endedAtMs: null, workflowRevision: 'rev-1', runtime: 'codex' })]);
 
     driver.apply({ type: 'worker_exited', issueId: a.id, outcome: { kind: 'normal' } }, T0 + 10_000);
     snapshot = driver.journal.snapshot();
     expect(snapshot.claims).toEqual([expect.objectContaining({ kind: 'retrying', retry: expect.objectContaining({ cause: 'continuation', dueAtMs: T0 + 11_000 }) })]);
-    expect(snapshot.runs[0]).toMatchObject({ outcome: 'completed', turns: 1, totalTokens: 120, endedAtMs: T0 + 10_000 });
-    expect(snapshot.usage[0]).toMatchObject({ totalTokens: 120, runtimeMs: 10_000 });
+    expect(snapshot.runs[0]).toMatchObject({ outcome: 'completed', turns: 1, totalTokens: 150, endedAtMs: T0 + 10_000 });
+    // A step that writes anything else takes the pending token rows along at once.
+    expect(snapshot.usage[0]).toMatchObject({ totalTokens: 150, runtimeMs: 10_000 });
 
     driver.apply({ type: 'retry_due', issueId: a.id }, T0 + 11_000);
     driver.apply({ type: 'retry_refreshed', issueId: a.id, issue: { ...a, state: 'Human Review' } }, T0 + 11_001);
@@ -141,7 +148,8 @@ describe('JournalWriter', () => {
       fc.property(fc.array(eventArb, { maxLength: 25 }), (events) => {
         const journal = openTemp();
         const driver = new Driver(journal);
-        events.forEach((make, n) => driver.apply(make(), T0 + n * 1000));
+        events.forEach((make, n) => driver.apply(make(), T0 + n * 100));
+        driver.writer.close(); // a graceful stop writes the token rows still in memory
         const recovered = recover(journal.snapshot(), T0 + 10 ** 6, { canResume: () => false });
         expect(recovered.claimed).toEqual(driver.state.claimed);
         for (const [id, retry] of [...driver.state.retryAttempts, ...driver.state.retryFetches]) expect(recovered.retryAttempts.get(id)?.dueAtMs).toBe(retry.dueAtMs);
