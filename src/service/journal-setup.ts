@@ -2,6 +2,7 @@
  * Opening the run journal at startup (issue 9): where it lives, what recovery found, the writer
  * the orchestrator records through, and the history the HTTP server reads.
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -27,6 +28,23 @@ export function journalPathFor(config: ServiceConfig, logsRoot: string | null): 
   return path.join(path.dirname(config.workflowPath), JOURNAL_DIR, JOURNAL_FILE);
 }
 
+/**
+ * Makes the default `.symphony/` directory beside the workflow with a `.gitignore` of `*` in it
+ * (WORKFLOW.md lives in a repository: the journal must not show up as an untracked file). Best
+ * effort: a failure here is left to the journal's own open, which names the path.
+ */
+function prepareDefaultDirectory(file: string, config: ServiceConfig, logsRoot: string | null): void {
+  if (config.journal.path !== null || logsRoot !== null) return;
+  const dir = path.dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const ignore = path.join(dir, '.gitignore');
+    if (!existsSync(ignore)) writeFileSync(ignore, '# symphony run journal (created by the daemon)\n*\n', { flag: 'wx' });
+  } catch {
+    // openJournal reports a directory it cannot use with one line naming it.
+  }
+}
+
 /** An open journal and what startup made of it. */
 export interface JournalSetup {
   readonly journal: Journal;
@@ -50,6 +68,7 @@ export function setUpJournal(config: ServiceConfig, options: { readonly logsRoot
     return null;
   }
   const file = journalPathFor(config, options.logsRoot);
+  prepareDefaultDirectory(file, config, options.logsRoot);
   const journal = openJournal(file, { reset: options.reset, clock: () => options.nowMs });
   try {
     if (journal.opened.movedCorruptTo !== null) {
