@@ -33,6 +33,11 @@ export interface RunHistorySource {
    * known. Lets the state and the dashboard mark the current revision.
    */
   currentRevision?(): string | null;
+  /**
+   * The runs of one issue by its identifier (case-insensitive), newest first, at most `limit`:
+   * lets `GET /api/v1/<identifier>` answer for an issue the daemon no longer holds. Optional.
+   */
+  runsOfIdentifier?(identifier: string, limit: number): readonly StoredJournalRun[];
 }
 
 /** How a run counts in a {@link RevisionSummary} (see the module comment). */

@@ -70,6 +70,7 @@ export const JOURNAL_MIGRATIONS: readonly string[] = [
 
   CREATE INDEX runs_started_at_ms ON runs (started_at_ms);
   CREATE INDEX runs_issue_id ON runs (issue_id, run_id);
+  CREATE INDEX runs_identifier ON runs (identifier COLLATE NOCASE, run_id);
   `,
 ];
 

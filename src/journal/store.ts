@@ -114,6 +114,8 @@ export interface Journal {
   runsSince(sinceMs: number, limit?: number): StoredJournalRun[];
   /** The runs of one issue (by issue id), newest first, at most `limit` (default 50). */
   runsOf(issueId: string, limit?: number): StoredJournalRun[];
+  /** The runs of one issue by its identifier (`PAY-42`, case-insensitive), newest first, at most `limit` (default 50). */
+  runsOfIdentifier(identifier: string, limit?: number): StoredJournalRun[];
   /**
    * Runs `fn` inside one `BEGIN IMMEDIATE … COMMIT`; the writes it makes commit together or, when
    * it throws, not at all (the error is rethrown). Nested calls join the outer transaction.
@@ -218,6 +220,7 @@ const SQL = {
   runs: 'SELECT * FROM runs ORDER BY run_id',
   runsSince: 'SELECT * FROM runs WHERE started_at_ms >= ? ORDER BY run_id DESC LIMIT ?',
   runsOf: 'SELECT * FROM runs WHERE issue_id = ? ORDER BY run_id DESC LIMIT ?',
+  runsOfIdentifier: 'SELECT * FROM runs WHERE identifier = ? COLLATE NOCASE ORDER BY run_id DESC LIMIT ?',
 } as const;
 
 type Statements = { readonly [K in keyof typeof SQL]: StatementSync };
@@ -326,6 +329,10 @@ class SqliteJournal implements Journal {
 
   runsOf(issueId: string, limit = 50): StoredJournalRun[] {
     return this.read(() => this.statements.runsOf.all(issueId, limit).map(runFromRow));
+  }
+
+  runsOfIdentifier(identifier: string, limit = 50): StoredJournalRun[] {
+    return this.read(() => this.statements.runsOfIdentifier.all(identifier, limit).map(runFromRow));
   }
 
   transaction<T>(fn: () => T): T {

@@ -88,6 +88,12 @@ export interface HistoryView {
   state(snapshot: StatusSnapshot): StateWithHistory;
   /** `detail` plus `runs` (by its `issue_id`); a throwing source is logged and leaves them out. */
   issue(detail: IssueDetail): IssueWithHistory;
+  /**
+   * The document of an issue the daemon does not hold now but the journal has runs of (status
+   * `idle`, no live rows, its `runs`, `last_error` from its last failed run); null when the journal
+   * has none (or cannot be read, logged).
+   */
+  pastIssue(identifier: string): IssueWithHistory | null;
 }
 
 /** Builds the {@link HistoryView} over `source`; `now` gives epoch ms (the 7-day window). */
@@ -118,6 +124,30 @@ export function historyView(source: RunHistorySource | undefined, logger: Logger
       if (source === undefined) return detail;
       const runs = guarded(`issue ${detail.issue_identifier}`, () => source.runsOf(detail.issue_id, ISSUE_RUNS_LIMIT).map(runRow));
       return runs === undefined ? detail : { ...detail, runs };
+    },
+    pastIssue: (identifier) => {
+      if (source?.runsOfIdentifier === undefined) return null;
+      const stored = guarded(`issue ${identifier}`, () => source.runsOfIdentifier?.(identifier, ISSUE_RUNS_LIMIT));
+      const last = stored?.[0];
+      if (stored === undefined || last === undefined) return null;
+      const failed = stored.find((run) => run.outcome === 'failed' || run.outcome === 'blocked');
+      return {
+        issue_identifier: last.identifier,
+        issue_id: last.issueId,
+        issue_url: null,
+        status: 'idle',
+        workspace: null,
+        attempts: { restart_count: 0, current_retry_attempt: null },
+        running: null,
+        retry: null,
+        waiting: null,
+        blocked: null,
+        logs: { codex_session_logs: [] },
+        recent_events: [],
+        last_error: failed?.reason ?? null,
+        tracked: {},
+        runs: stored.map(runRow),
+      };
     },
   };
 }

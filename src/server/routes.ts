@@ -88,7 +88,13 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
     GET: async (request, reply) => {
       const identifier = param(request, 'issue_identifier');
       const detail = source.issue(identifier);
-      if (detail === null) return sendError(reply, 'issue_not_found', `issue ${JSON.stringify(identifier)} is not known to the daemon's current state`);
+      if (detail === null) {
+        // Not held now: the journal may still know its runs (issue 9).
+        const past = history?.pastIssue(identifier) ?? null;
+        if (past !== null) return reply.header('cache-control', 'no-store').send(past);
+        const where = history?.source === undefined ? "the daemon's current state" : "the daemon's current state or its run journal";
+        return sendError(reply, 'issue_not_found', `issue ${JSON.stringify(identifier)} is not known to ${where}`);
+      }
       return reply.header('cache-control', 'no-store').send(history === undefined ? detail : history.issue(detail));
     },
   });

@@ -188,7 +188,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         authToken: config.server.authToken,
         logger: logger.child({ component: 'http' }),
         ...(metrics === null ? {} : { metrics: () => metrics.render() }),
-        ...(journal === null ? {} : { history: { runsSince: (sinceMs: number, limit: number) => journal.journal.runsSince(sinceMs, limit), runsOf: (issueId: string, limit: number) => journal.journal.runsOf(issueId, limit), currentRevision: () => store.current().revision ?? null } }),
+        ...(journal === null ? {} : { history: { runsSince: (sinceMs: number, limit: number) => journal.journal.runsSince(sinceMs, limit), runsOf: (issueId: string, limit: number) => journal.journal.runsOf(issueId, limit), runsOfIdentifier: (identifier: string, limit: number) => journal.journal.runsOfIdentifier(identifier, limit), currentRevision: () => store.current().revision ?? null } }),
         pages: dashboardPages(),
       });
     } catch (error) {

@@ -159,6 +159,8 @@ describe('openJournal: tables', () => {
     expect(journal.runsSince(0, 1).map((run) => run.runId)).toEqual([c]);
     expect(journal.runsOf('issue-1').map((run) => run.runId)).toEqual([c, a]);
     expect(journal.runsOf('issue-1')[1]?.handedOffAtMs).toBe(1_600);
+    expect(journal.runsOfIdentifier('abc-1').map((run) => run.runId)).toEqual([c, a]);
+    expect(journal.runsOfIdentifier('ABC-2', 1).map((run) => run.runId)).toEqual([b]);
     expect(journal.interruptOpenRuns(2_500, 'the daemon stopped')).toBe(2);
     const runs = journal.snapshot().runs;
     expect(runs.map((run) => [run.outcome, run.endedAtMs])).toEqual([

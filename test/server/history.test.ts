@@ -140,9 +140,20 @@ describe('GET /api/v1/<issue_identifier> with history', () => {
       [3, 'MT-1', false],
     ]);
     expect(history.calls).toEqual([{ method: 'runsOf', arg: 'id-MT-1', limit: 50 }]);
-    // An issue the daemon does not know is still 404, and reads no history.
-    expect((await call(server, '/api/v1/MT-404')).status).toBe(404);
-    expect(history.calls).toHaveLength(1);
+    // An issue neither the daemon nor the journal knows is 404.
+    const unknown = await call(server, '/api/v1/MT-404');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ error: { code: 'issue_not_found', message: `issue "MT-404" is not known to the daemon's current state or its run journal` } });
+    expect(history.calls.slice(1)).toEqual([{ method: 'runsOfIdentifier', arg: 'MT-404', limit: 50 }]);
+  });
+
+  it('an issue the daemon no longer holds is answered from the journal: idle, its runs, its last error', async () => {
+    const { server } = await serveWithHistory();
+    const response = await call(server, '/api/v1/mt-2');
+    expect(response.status).toBe(200);
+    const body = response.body as { runs: RunRow[] } & Record<string, unknown>;
+    expect(body).toMatchObject({ issue_identifier: 'MT-2', issue_id: 'id-MT-2', status: 'idle', running: null, retry: null, blocked: null, last_error: 'turn_failed: boom' });
+    expect(body.runs.map((row) => [row.run_id, row.outcome])).toEqual([[2, 'failed']]);
   });
 
   it('without a history source has no runs; a failing journal leaves them out and is logged', async () => {

@@ -32,7 +32,7 @@ export function journalRun(overrides: Partial<StoredJournalRun> & Pick<StoredJou
 /** The fake history. */
 export class FakeHistory implements RunHistorySource {
   /** Every call, in order. */
-  readonly calls: { method: 'runsSince' | 'runsOf'; arg: string | number; limit: number }[] = [];
+  readonly calls: { method: 'runsSince' | 'runsOf' | 'runsOfIdentifier'; arg: string | number; limit: number }[] = [];
   /** When set, every read throws it. */
   error: Error | null = null;
   /** What `currentRevision()` answers. */
@@ -48,6 +48,11 @@ export class FakeHistory implements RunHistorySource {
   runsOf(issueId: string, limit: number): readonly StoredJournalRun[] {
     this.calls.push({ method: 'runsOf', arg: issueId, limit });
     return this.#newest((run) => run.issueId === issueId, limit);
+  }
+
+  runsOfIdentifier(identifier: string, limit: number): readonly StoredJournalRun[] {
+    this.calls.push({ method: 'runsOfIdentifier', arg: identifier, limit });
+    return this.#newest((run) => run.identifier.toLowerCase() === identifier.toLowerCase(), limit);
   }
 
   currentRevision(): string | null {
