@@ -6,9 +6,11 @@
 // `main` resolves once the daemon has stopped and its logs are flushed; exiting explicitly then
 // keeps a request still in flight (an agent's tool call, say) from holding the process open.
 import { nodeVersionProblem } from './node-version.js';
+import { quietSqliteWarning } from './quiet-warnings.js';
 
 const problem = nodeVersionProblem(process.versions.node, process.execPath);
 if (problem === null) {
+  quietSqliteWarning(process);
   import('../dist/cli/main.js')
     .then(({ main }) => main(process.argv.slice(2)))
     .then(
