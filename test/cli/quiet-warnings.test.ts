@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 interface WarningModule {
   readonly SQLITE_WARNING_PREFIX: string;
-  quietSqliteWarning(proc: { emitWarning: (warning: unknown, ...rest: unknown[]) => void }): void;
+  quietSqliteWarning: (proc: { emitWarning: (warning: unknown, ...rest: unknown[]) => void }) => void;
 }
 
 // Plain JavaScript without declarations, as the launcher loads it.
