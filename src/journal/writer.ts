@@ -128,11 +128,14 @@ export class JournalWriter implements JournalSink {
   /** One transaction: `changes` without its usage and day rows, then every pending usage and day row. */
   private write(changes: JournalChanges, nowMs: number): void {
     try {
-      this.journal.transaction(() => {
-        this.apply(changes, nowMs);
+      const committed = this.journal.transaction(() => {
+        const after = this.apply(changes, nowMs);
         for (const usage of this.pendingUsage.values()) this.journal.putUsage(usage);
         if (this.pendingDay !== null) this.journal.putDay(this.pendingDay);
+        return after;
       });
+      // The run ids change only once their rows are committed (a rolled-back start has no row).
+      for (const update of committed) update();
       this.pendingUsage.clear();
       this.pendingDay = null;
       this.lastFlushMs = nowMs;
@@ -147,24 +150,29 @@ export class JournalWriter implements JournalSink {
     }
   }
 
-  private apply(changes: JournalChanges, nowMs: number): void {
+  /** Writes `changes` (inside the caller's transaction); returns the run-id updates to make once it commits. */
+  private apply(changes: JournalChanges, nowMs: number): (() => void)[] {
+    const after: (() => void)[] = [];
     for (const id of changes.deleteClaims) this.journal.deleteClaim(id);
     for (const claim of changes.putClaims) this.journal.putClaim(claim);
     for (const ended of changes.endRuns) {
       const runId = this.liveRuns.get(ended.issueId);
       if (runId === undefined) continue;
       this.journal.endRun(runId, ended.end);
-      this.liveRuns.delete(ended.issueId);
+      after.push(() => this.liveRuns.delete(ended.issueId));
     }
     for (const start of changes.startRuns) {
       const runId = this.journal.startRun(start);
-      this.liveRuns.set(start.issueId, runId);
-      this.lastRuns.set(start.issueId, runId);
+      after.push(() => {
+        this.liveRuns.set(start.issueId, runId);
+        this.lastRuns.set(start.issueId, runId);
+      });
     }
     for (const issueId of changes.handoffs) {
       const runId = this.lastRuns.get(issueId);
       if (runId !== undefined) this.journal.markHandoff(runId, nowMs);
     }
+    return after;
   }
 }
 

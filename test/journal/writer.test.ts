@@ -15,6 +15,7 @@ import { openJournal, type Journal } from '../../src/journal/store.js';
 import { JournalWriter, USAGE_FLUSH_MS } from '../../src/journal/writer.js';
 import { recover } from '../../src/journal/recover.js';
 import { silentLogger } from '../../src/logging/logger.js';
+import { captureLogger, type LogRecord } from '../support/log-capture.js';
 import type { AgentEvent } from '../../src/domain/agent-event.js';
 import { makeIssue } from '../support/issues.js';
 
@@ -116,6 +117,39 @@ describe('JournalWriter', () => {
     const recovered = recover(snapshot, T0 + 60_000, { canResume: (runtime) => runtime === 'codex' });
     expect(recovered.retryAttempts.get(a.id)?.resume).toEqual({ threadId: 'th-a', workspacePath: '/ws/S-1', waiting: null });
     expect(recovered.retryAttempts.get(b.id)).toMatchObject({ cause: 'worker_failed', dueAtMs: T0 + 3 + 10_000 });
+  });
+
+  it('a rolled-back step leaves no run id behind; the error is logged once, and the recovery once', () => {
+    const journal = openTemp();
+    let failClaims = true;
+    const flaky: Journal = new Proxy(journal, {
+      get(target, key, receiver) {
+        if (key === 'putClaim' && failClaims) return () => {
+          throw new Error('disk I/O error');
+        };
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const records: LogRecord[] = [];
+    const writer = new JournalWriter(flaky, captureLogger(records));
+    let state = initialState();
+    const apply = (event: SchedulerEvent, nowMs: number): void => {
+      const result = step(state, event, nowMs, config);
+      writer.record({ previous: state, state: result.state, effects: result.effects, nowMs, workflowRevision: 'rev-1', event });
+      state = result.state;
+    };
+    const a = makeIssue({ identifier: 'F-1' });
+    apply({ type: 'candidates_fetched', issues: [a] }, T0); // claim + run start: rolled back together
+    apply({ type: 'workspace_ready', issueId: a.id, workspacePath: '/ws/F-1' }, T0 + 1); // fails again: logged once
+    expect(journal.snapshot().runs).toEqual([]);
+    failClaims = false;
+    apply({ type: 'worker_exited', issueId: a.id, outcome: { kind: 'failed', error: 'boom' } }, T0 + 2);
+    const snapshot = journal.snapshot();
+    expect(snapshot.runs).toEqual([]); // no run row to end, and no error for the missing one
+    expect(snapshot.claims).toEqual([expect.objectContaining({ issueId: a.id, kind: 'retrying' })]);
+    expect(records.filter((r) => r.msg.startsWith('run journal write failed'))).toHaveLength(1);
+    expect(records.filter((r) => r.msg === 'run journal writes succeed again')).toHaveLength(1);
   });
 
   it('a failing write is logged and the daemon goes on', () => {
