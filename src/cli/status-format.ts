@@ -15,9 +15,9 @@ export interface Seg {
 /** The separator between items of a line. */
 export const SEP: Seg = { text: ' · ', style: 'dim' };
 
-/** Agent events in plain words: one implementation, shared with the status events (src/status/words.ts). */
-import { clean } from '../status/words.js';
-export { clean, describeEvent } from '../status/words.js';
+/** Agent events in plain words: one implementation, shared with the status events (src/domain/words.ts). */
+import { clean } from '../domain/words.js';
+export { clean, describeEvent } from '../domain/words.js';
 
 /**
  * Codex rate limits (`account/rateLimits/updated` → `rateLimits`: `limitName`/`limitId`,

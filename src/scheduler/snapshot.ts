@@ -4,7 +4,7 @@
  */
 import type { ApprovalDecision, OperatorRequestKind, PendingOperatorRequest } from '../domain/operator.js';
 import type { AgentActivity } from '../domain/agent-event.js';
-import { describeActivity } from '../status/words.js';
+import { describeActivity } from '../domain/words.js';
 import type { BlockCause, OrchestratorState, RetryCause } from './state.js';
 import { utcDay } from './budgets.js';
 

@@ -5,7 +5,7 @@
 import { activityOf, type AgentEvent } from '../domain/agent-event.js';
 import type { OrchestratorChange } from '../scheduler/orchestrator.js';
 import type { StatusEvent } from './types.js';
-import { describeActivity, describeAgentEvent } from './words.js';
+import { describeActivity, describeAgentEvent } from '../domain/words.js';
 
 /** A status event before the hub gives it an id. */
 export type UnnumberedEvent = Omit<StatusEvent, 'id'>;

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, describeRejection, formatDuration, formatRateLimits, genericWords, rejectionParts, shortPath } from '../../src/cli/status-format.js';
-import { describeActivity } from '../../src/status/words.js';
+import { describeActivity } from '../../src/domain/words.js';
 import { activityRow } from '../../src/scheduler/snapshot.js';
 import type { AgentActivity } from '../../src/domain/agent-event.js';
 import { RECENT_RUNS_SHOWN, renderStatusView, summaryLine, type StatusViewOptions } from '../../src/cli/status-view.js';

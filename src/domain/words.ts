@@ -2,7 +2,7 @@
  * Agent events in plain words for people (spec §13.6 humanized summaries): observability only,
  * never used for decisions. Used by the status events (dashboard, API) and the terminal view.
  */
-import { activityOf, type AgentActivity, type AgentEvent } from '../domain/agent-event.js';
+import { activityOf, type AgentActivity, type AgentEvent } from './agent-event.js';
 
 const EVENT_WORDS: Readonly<Record<string, string>> = {
   launch_queued: 'waiting for a launch slot',
