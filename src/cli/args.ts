@@ -17,6 +17,11 @@ export type CliCommand =
       /** Absolute `--logs-root` directory, or null when not given. */
       readonly logsRoot: string | null;
       /**
+       * Absolute `--journal FILE`, or null: the run journal's file, over `journal.path` (an
+       * operator's location, such as systemd's state directory, outside the repository's file).
+       */
+      readonly journalPath: string | null;
+      /**
        * `--reset-journal`: when the run journal is corrupt, move it aside (kept as
        * `<path>.corrupt-<time>`) and start with an empty one instead of refusing to start (issue 9).
        */
@@ -28,6 +33,8 @@ export type CliCommand =
       readonly workflowPath: string;
       /** Absolute `--logs-root`, or null: only locates the run journal the check inspects. */
       readonly logsRoot: string | null;
+      /** Absolute `--journal FILE`, or null: the journal the check inspects. */
+      readonly journalPath: string | null;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
@@ -38,7 +45,7 @@ export interface ParseArgsOptions {
   readonly cwd?: string;
 }
 
-const VALUE_FLAGS = ['--port', '--logs-root'] as const;
+const VALUE_FLAGS = ['--port', '--logs-root', '--journal'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 /**
@@ -103,14 +110,15 @@ export function parseArgs(argv: readonly string[], options: ParseArgsOptions = {
   const workflowPath = path.resolve(cwd, positional ?? 'WORKFLOW.md');
   const port = values['--port'] === undefined ? null : parsePort(values['--port']);
   const logsRoot = values['--logs-root'] === undefined ? null : path.resolve(cwd, values['--logs-root']);
-  if (isCheck) return { kind: 'check', workflowPath, logsRoot };
-  return { kind: 'run', workflowPath, port, logsRoot, resetJournal };
+  const journalPath = values['--journal'] === undefined ? null : path.resolve(cwd, values['--journal']);
+  if (isCheck) return { kind: 'check', workflowPath, logsRoot, journalPath };
+  return { kind: 'run', workflowPath, port, logsRoot, journalPath, resetJournal };
 }
 
 /** The `--help` text (multi-line, ends with a newline). */
 export function usageText(): string {
   return [
-    'Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR] [--reset-journal]',
+    'Usage: symphony [path/to/WORKFLOW.md] [--port N] [--logs-root DIR] [--journal FILE] [--reset-journal]',
     '       symphony check [path/to/WORKFLOW.md]',
     '',
     'Polls the configured issue tracker and runs one coding-agent session per eligible issue,',
@@ -120,12 +128,13 @@ export function usageText(): string {
     'configured credentials (viewer and project), starts codex.command and completes the',
     'app-server handshake, checks that the workspace root is writable and reads the run journal.',
     'One line per check (ok / WARN / FAIL / skip); exits 0 only when none failed. --port is',
-    'accepted and ignored there; --logs-root locates the journal. (A workflow file named',
+    'accepted and ignored there; --journal and --logs-root locate the journal. (A workflow file named',
     '"check": symphony ./check)',
     '',
     'Options:',
     '  --port N          port of the HTTP dashboard/API (0 = ephemeral); overrides server.port',
     '  --logs-root DIR   also write JSON logs to DIR/symphony.log',
+    '  --journal FILE    the run journal (SQLite); overrides journal.path',
     '  --reset-journal   a corrupt run journal is moved aside (kept) and a new one started,',
     '                    instead of refusing to start',
     '  -h, --help        show this help and exit',

@@ -44,7 +44,7 @@ import { trackerProfiles } from '../tracker/registry.js';
 import type { TrackerAdapter } from '../tracker/tracker.js';
 import { describeLoginShell, timeLoginShell } from './check-login-shell.js';
 import { inspectJournal } from '../journal/inspect.js';
-import { journalPathFor } from '../service/journal-setup.js';
+import { journalPathFor, type JournalLocation } from '../service/journal-setup.js';
 import type { CliIo } from './main.js';
 
 /** The outcome of one check; `WARN` reports a finding without failing (exit code 0). */
@@ -85,7 +85,7 @@ export function formatCheckLine(result: CheckResult, secrets: readonly string[] 
  *
  * @returns 0 when no check failed (a `skip` for a tracker without a probe does not fail), else 1.
  */
-export async function runCheck(command: { readonly workflowPath: string; readonly logsRoot?: string | null }, io: CliIo, deps: CheckDeps = {}): Promise<number> {
+export async function runCheck(command: { readonly workflowPath: string; readonly logsRoot?: string | null; readonly journalPath?: string | null }, io: CliIo, deps: CheckDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const profiles = deps.profiles ?? trackerProfiles;
   let secrets: string[] = [];
@@ -112,15 +112,15 @@ export async function runCheck(command: { readonly workflowPath: string; readonl
   report(await checkLoginShell(config, env, deps.tmpDir ?? tmpdir()));
   report(await checkRuntime(config, env, deps.tmpDir ?? tmpdir()));
   report(await checkWorkspaceRoot(config.workspaceRoot));
-  report(checkJournal(config, command.logsRoot ?? null));
+  report(checkJournal(config, { logsRoot: command.logsRoot ?? null, journalPath: command.journalPath ?? null }));
   return failed ? 1 : 0;
 }
 
 /** Check 6: the run journal, read-only (`inspectJournal`). */
-function checkJournal(config: ServiceConfig, logsRoot: string | null): CheckResult {
+function checkJournal(config: ServiceConfig, where: JournalLocation): CheckResult {
   const name = 'journal';
   if (!config.journal.enabled) return { name, status: 'skip', detail: 'journal.enabled is false: restarts forget claims, retries and usage' };
-  const file = journalPathFor(config, logsRoot);
+  const file = journalPathFor(config, where);
   const found = inspectJournal(file);
   switch (found.state) {
     case 'ok':

@@ -91,7 +91,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   let service: RunningService;
   try {
     const { startService } = await import('../service/service.js');
-    service = await startService({ workflowPath: command.workflowPath, logger, port: command.port, logsRoot, journalLogsRoot: command.logsRoot, resetJournal: command.resetJournal });
+    service = await startService({ workflowPath: command.workflowPath, logger, port: command.port, logsRoot, journalLogsRoot: command.logsRoot, journalPath: command.journalPath, resetJournal: command.resetJournal });
   } catch (error) {
     for (const signal of STOP_SIGNALS) process.off(signal, duringStartup);
     const err = toSymphonyError(error);

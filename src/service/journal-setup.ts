@@ -18,11 +18,19 @@ export const JOURNAL_DIR = '.symphony';
 /** Why runs still open in the journal at startup ended (outcome `interrupted`). */
 export const INTERRUPTED_REASON = 'the daemon stopped during the run';
 
+/** Where the command line says the journal is: `--journal FILE` and `--logs-root DIR` (absolute; null when not given). */
+export interface JournalLocation {
+  readonly journalPath: string | null;
+  readonly logsRoot: string | null;
+}
+
 /**
- * The journal's path: `journal.path` when set; else `<logsRoot>/journal.db` when `--logs-root`
- * was given; else `<workflow dir>/.symphony/journal.db`.
+ * The journal's path: `--journal` when given; else `journal.path` when set; else
+ * `<logsRoot>/journal.db` when `--logs-root` was given; else `<workflow dir>/.symphony/journal.db`.
  */
-export function journalPathFor(config: ServiceConfig, logsRoot: string | null): string {
+export function journalPathFor(config: ServiceConfig, where: JournalLocation): string {
+  if (where.journalPath !== null) return where.journalPath;
+  const { logsRoot } = where;
   if (config.journal.path !== null) return config.journal.path;
   if (logsRoot !== null) return path.join(logsRoot, JOURNAL_FILE);
   return path.join(path.dirname(config.workflowPath), JOURNAL_DIR, JOURNAL_FILE);
@@ -33,8 +41,8 @@ export function journalPathFor(config: ServiceConfig, logsRoot: string | null): 
  * (WORKFLOW.md lives in a repository: the journal must not show up as an untracked file). Best
  * effort: a failure here is left to the journal's own open, which names the path.
  */
-function prepareDefaultDirectory(file: string, config: ServiceConfig, logsRoot: string | null): void {
-  if (config.journal.path !== null || logsRoot !== null) return;
+function prepareDefaultDirectory(file: string, config: ServiceConfig, where: JournalLocation): void {
+  if (where.journalPath !== null || config.journal.path !== null || where.logsRoot !== null) return;
   const dir = path.dirname(file);
   try {
     mkdirSync(dir, { recursive: true });
@@ -62,13 +70,13 @@ export interface JournalSetup {
  * @throws SymphonyError `journal_corrupt` (without `reset`), `journal_locked`, `internal` — each
  *   one line naming the file; nothing is left open.
  */
-export function setUpJournal(config: ServiceConfig, options: { readonly logsRoot: string | null; readonly reset: boolean; readonly logger: Logger; readonly nowMs: number }): JournalSetup | null {
+export function setUpJournal(config: ServiceConfig, options: JournalLocation & { readonly reset: boolean; readonly logger: Logger; readonly nowMs: number }): JournalSetup | null {
   if (!config.journal.enabled) {
     options.logger.info({ outcome: 'disabled' }, 'run journal disabled (journal.enabled: false): a restart forgets claims, retries and usage');
     return null;
   }
-  const file = journalPathFor(config, options.logsRoot);
-  prepareDefaultDirectory(file, config, options.logsRoot);
+  const file = journalPathFor(config, options);
+  prepareDefaultDirectory(file, config, options);
   const journal = openJournal(file, { reset: options.reset, clock: () => options.nowMs });
   try {
     if (journal.opened.movedCorruptTo !== null) {

@@ -50,6 +50,8 @@ export interface ServiceOptions {
    * `<it>/journal.db` when `journal.path` is unset (else `<workflow dir>/.symphony/journal.db`).
    */
   readonly journalLogsRoot?: string | null;
+  /** `--journal FILE` (absolute): the run journal's file, over `journal.path`. Null/absent: not given. */
+  readonly journalPath?: string | null;
   /** `--reset-journal`: a corrupt journal is moved aside and a new one started instead of failing. */
   readonly resetJournal?: boolean;
 }
@@ -106,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // The run journal (issue 9): a corrupt or locked file stops startup with one line.
     journal = setUpJournal(store.current().config, {
       logsRoot: options.journalLogsRoot ?? null,
+      journalPath: options.journalPath ?? null,
       reset: options.resetJournal === true,
       logger,
       nowMs: (options.clock ?? systemClock).now(),

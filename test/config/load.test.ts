@@ -32,7 +32,7 @@ describe('loadEffectiveWorkflow (spec §5, §6.1)', () => {
     await workflowIn(dir, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 1111`));
     const explicit = await workflowIn(dir, workflowText(`${MINIMAL_FRONT_MATTER}\npolling:\n  interval_ms: 2222`), 'other.md');
     const command = parseArgs(['other.md'], { cwd: dir });
-    expect(command).toEqual({ kind: 'run', workflowPath: explicit, port: null, logsRoot: null, resetJournal: false });
+    expect(command).toEqual({ kind: 'run', workflowPath: explicit, port: null, logsRoot: null, journalPath: null, resetJournal: false });
     const workflow = await loadEffectiveWorkflow(command.kind === 'run' ? command.workflowPath : '', { env: {}, profiles: stubProfiles });
     expect(workflow.config.pollIntervalMs).toBe(2222);
   });

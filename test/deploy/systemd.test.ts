@@ -89,7 +89,9 @@ describe('systemd unit deploy/symphony.service', () => {
     const unit = parseUnit(await readFile(UNIT, 'utf8'));
     const service = (key: string): string | undefined => value(unit, 'Service', key);
     expect(service('Type')).toBe('exec');
-    expect(service('ExecStart')).toBe('/usr/bin/node /opt/symphony/bin/symphony.js /srv/symphony/WORKFLOW.md --logs-root /var/log/symphony');
+    expect(service('ExecStart')).toBe('/usr/bin/node /opt/symphony/bin/symphony.js /srv/symphony/WORKFLOW.md --logs-root /var/log/symphony --journal /var/lib/symphony/journal.db');
+    // The journal lives in the state directory systemd creates for the user.
+    expect(service('StateDirectory')).toBe('symphony');
     expect(service('KillMode')).toBe('mixed');
     expect(service('KillSignal')).toBe('SIGTERM');
     expect(service('SendSIGKILL')).toBe('yes');

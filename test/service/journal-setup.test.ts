@@ -31,18 +31,20 @@ function configIn(dir: string, journal?: Record<string, unknown>): ServiceConfig
 }
 
 function setUp(config: ServiceConfig, options: { logsRoot?: string | null; reset?: boolean } = {}): JournalSetup | null {
-  const setup = setUpJournal(config, { logsRoot: options.logsRoot ?? null, reset: options.reset ?? false, logger: silentLogger(), nowMs: NOW });
+  const setup = setUpJournal(config, { logsRoot: options.logsRoot ?? null, journalPath: null, reset: options.reset ?? false, logger: silentLogger(), nowMs: NOW });
   if (setup !== null) opened.push(setup);
   return setup;
 }
 
 describe('journal location', () => {
-  it('journal.path wins, then --logs-root, then .symphony/ beside the workflow; relative and ~ paths expand', async () => {
+  it('--journal wins, then journal.path, then --logs-root, then .symphony/ beside the workflow; relative and ~ paths expand', async () => {
     const dir = await temps.make();
-    expect(journalPathFor(configIn(dir), null)).toBe(path.join(dir, '.symphony', 'journal.db'));
-    expect(journalPathFor(configIn(dir), '/var/log/symphony')).toBe('/var/log/symphony/journal.db');
-    expect(journalPathFor(configIn(dir, { path: 'state/j.db' }), '/var/log/symphony')).toBe(path.join(dir, 'state', 'j.db'));
-    expect(journalPathFor(configIn(dir, { path: '~/j.db' }), null)).toBe('/home/op/j.db');
+    const none = { logsRoot: null, journalPath: null };
+    expect(journalPathFor(configIn(dir), none)).toBe(path.join(dir, '.symphony', 'journal.db'));
+    expect(journalPathFor(configIn(dir), { ...none, logsRoot: '/var/log/symphony' })).toBe('/var/log/symphony/journal.db');
+    expect(journalPathFor(configIn(dir, { path: 'state/j.db' }), { ...none, logsRoot: '/var/log/symphony' })).toBe(path.join(dir, 'state', 'j.db'));
+    expect(journalPathFor(configIn(dir, { path: '~/j.db' }), none)).toBe('/home/op/j.db');
+    expect(journalPathFor(configIn(dir, { path: 'state/j.db' }), { logsRoot: '/var/log/symphony', journalPath: '/var/lib/symphony/journal.db' })).toBe('/var/lib/symphony/journal.db');
   });
 
   it('bad journal keys are one-line config errors naming the key', async () => {
@@ -76,7 +78,7 @@ describe('startup', () => {
   it('recovers the previous daemon: its claims, and its open runs ended as interrupted', async () => {
     const dir = await temps.make();
     const config = configIn(dir);
-    const previous = openJournal(journalPathFor(config, null));
+    const previous = openJournal(journalPathFor(config, { logsRoot: null, journalPath: null }));
     previous.putClaim({
       issueId: 'i-1',
       identifier: 'MT-1',
@@ -104,7 +106,7 @@ describe('startup', () => {
   it('a corrupt journal refuses to start with one line; --reset-journal keeps the old file and starts empty', async () => {
     const dir = await temps.make();
     const config = configIn(dir);
-    const file = journalPathFor(config, null);
+    const file = journalPathFor(config, { logsRoot: null, journalPath: null });
     setUp(config)?.close();
     opened.length = 0;
     writeFileSync(file, 'definitely not sqlite');
