@@ -13,6 +13,7 @@
 //   SYMPHONY_WORKFLOW      workflow path                   default: ./WORKFLOW.md (pm2's cwd)
 //   SYMPHONY_LOGS_ROOT     --logs-root (symphony.log, session logs)   default: ./log next to the workflow
 //   SYMPHONY_PORT          --port of the HTTP dashboard/API            default: none (server.port applies)
+//   SYMPHONY_JOURNAL       --journal: the run journal's file           default: journal.db in the logs root
 //   SYMPHONY_PM2_LOG_DIR   where pm2 writes the daemon's stdout/stderr default: SYMPHONY_LOGS_ROOT
 //   SYMPHONY_NODE          the node binary (22.22+, 24 or 26+)         default: `node` on pm2's PATH
 //
@@ -38,13 +39,14 @@ const workflow = path.resolve(process.env.SYMPHONY_WORKFLOW || 'WORKFLOW.md');
 const logsRoot = path.resolve(process.env.SYMPHONY_LOGS_ROOT || path.join(path.dirname(workflow), 'log'));
 const pm2LogDir = path.resolve(process.env.SYMPHONY_PM2_LOG_DIR || logsRoot);
 const port = process.env.SYMPHONY_PORT;
+const journal = process.env.SYMPHONY_JOURNAL;
 
 module.exports = {
   apps: [
     {
       name: 'symphony',
       script: path.join(__dirname, '..', 'bin', 'symphony.js'),
-      args: [workflow, '--logs-root', logsRoot, ...(port ? ['--port', port] : [])],
+      args: [workflow, '--logs-root', logsRoot, ...(port ? ['--port', port] : []), ...(journal ? ['--journal', path.resolve(journal)] : [])],
       interpreter: process.env.SYMPHONY_NODE || 'node',
       cwd: path.dirname(workflow),
       exec_mode: 'fork',

@@ -98,10 +98,10 @@ function logLines(file: string): Record<string, unknown>[] {
 
 describe('pm2 ecosystem file', () => {
   it('sets a kill timeout above the graceful shutdown, signals only the daemon, restarts on failure only, and takes paths from the environment', () => {
-    const app = loadEcosystem({ SYMPHONY_WORKFLOW: '/srv/sym/WORKFLOW.md', SYMPHONY_LOGS_ROOT: '/var/log/sym', SYMPHONY_PORT: '8080', SYMPHONY_NODE: '/opt/node/bin/node' });
+    const app = loadEcosystem({ SYMPHONY_WORKFLOW: '/srv/sym/WORKFLOW.md', SYMPHONY_LOGS_ROOT: '/var/log/sym', SYMPHONY_PORT: '8080', SYMPHONY_NODE: '/opt/node/bin/node', SYMPHONY_JOURNAL: '/var/lib/sym/journal.db' });
     expect(app.name).toBe('symphony');
     expect(app.script).toBe(path.join(REPO_ROOT, 'bin', 'symphony.js'));
-    expect(app.args).toEqual(['/srv/sym/WORKFLOW.md', '--logs-root', '/var/log/sym', '--port', '8080']);
+    expect(app.args).toEqual(['/srv/sym/WORKFLOW.md', '--logs-root', '/var/log/sym', '--port', '8080', '--journal', '/var/lib/sym/journal.db']);
     expect(app.interpreter).toBe('/opt/node/bin/node');
     expect(app.treekill).toBe(false);
     expect(app.kill_timeout).toBeGreaterThan(SHUTDOWN_DEADLINE_MS);
