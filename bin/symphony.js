@@ -2,16 +2,19 @@
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm run build` / `prepare`).
 // The Node.js version is checked first: static imports are hoisted and would load dist/ (and
 // dependencies that crash on an old Node) before any check ran, so dist/ is imported dynamically
-// and only once the check has passed. node-version.js imports nothing.
+// and only once the check has passed. node-version.js imports nothing. After the check,
+// quiet-warnings.js drops Node 22's one warning about node:sqlite (the run journal).
 // `main` resolves once the daemon has stopped and its logs are flushed; exiting explicitly then
 // keeps a request still in flight (an agent's tool call, say) from holding the process open.
 import { nodeVersionProblem } from './node-version.js';
-import { quietSqliteWarning } from './quiet-warnings.js';
 
 const problem = nodeVersionProblem(process.versions.node, process.execPath);
 if (problem === null) {
-  quietSqliteWarning(process);
-  import('../dist/cli/main.js')
+  import('./quiet-warnings.js')
+    .then(({ quietSqliteWarning }) => {
+      quietSqliteWarning(process);
+      return import('../dist/cli/main.js');
+    })
     .then(({ main }) => main(process.argv.slice(2)))
     .then(
       (code) => process.exit(typeof code === 'number' ? code : 0),
