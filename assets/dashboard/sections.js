@@ -37,6 +37,7 @@ export function renderRunning(snapshot, clock) {
         row.waiting ? h('span', { class: 'badge attention' }, 'waiting') : null,
         row.stopping ? h('span', { class: 'badge', title: row.stopping }, 'stopping') : null,
         row.retry_attempt ? h('span', { class: 'badge muted', title: 'retry attempt' }, `retry #${row.retry_attempt}`) : null,
+        row.resumed ? h('span', { class: 'badge muted', title: 'continues its thread after a daemon restart', 'data-testid': `running-resumed-${id}` }, 'resumed') : null,
         row.runtime ? h('span', { class: 'badge muted', title: 'agent runtime', 'data-testid': `running-agent-${id}` }, row.runtime) : null,
       ),
       h('td', { 'data-testid': `running-state-${id}` }, row.state),
@@ -146,6 +147,9 @@ export function renderTotals(snapshot, clock) {
       h('div', { class: 'kv' }, h('dt', {}, 'tokens out'), h('dd', { 'data-testid': 'totals-output' }, formatCount(totals.output_tokens))),
       h('div', { class: 'kv' }, h('dt', {}, 'tokens total'), h('dd', { 'data-testid': 'totals-total' }, formatCount(totals.total_tokens))),
       h('div', { class: 'kv' }, h('dt', {}, 'agent runtime'), h('dd', {}, growingSeconds(totals.seconds_running ?? 0, snapshot.generated_at, running, clock, 'totals-runtime'))),
+      snapshot.tokens_today
+        ? h('div', { class: 'kv' }, h('dt', { title: `UTC day ${snapshot.tokens_today.day}; agent.max_tokens_per_day counts these` }, 'tokens today'), h('dd', { 'data-testid': 'totals-today' }, formatCount(snapshot.tokens_today.total_tokens)))
+        : null,
     ),
     h('h3', {}, 'Rate limits'),
     limits.length === 0

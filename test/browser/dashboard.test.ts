@@ -49,6 +49,7 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
         last_activity: { kind: 'error', phase: 'failed', tool: null, command: null, detail: HOSTILE, summary: `error: ${HOSTILE}` },
         turn_count: 12,
         retry_attempt: 1,
+        resumed: true,
         started_at: isoFromNow(-2_950_000),
         tokens: { input_tokens: 811_400, output_tokens: 61_002, total_tokens: 872_402 },
       }),
@@ -73,7 +74,8 @@ function initialSnapshot(extraRunning: ReturnType<typeof runningRow>[] = []): St
       waitingQuestions('MT-104'),
     ],
     retrying: [retryRow('MT-105'), retryRow('MT-106', { attempt: 1, kind: 'continuation', error: null, due_at: isoFromNow(1_000) })],
-    blocked: [blockedRow('MT-107')],
+    blocked: [blockedRow('MT-107'), blockedRow('MT-112', { cause: 'budget_exceeded', reason: 'token budget exceeded: 2000000 of agent.max_tokens_per_issue 2000000 tokens used' })],
+    tokens_today: { day: '2026-01-02', total_tokens: 1_234_567 },
     skipped: [{ issue_id: 'id-MT-111', issue_identifier: 'MT-111', issue_url: null, state: 'Todo', reason: 'label runtime:gpt-9 names no runtime of this build (supported: codex)', since: isoFromNow(-90_000) }],
     recent_runs: [
       { issue_id: 'id-MT-110', issue_identifier: 'MT-110', issue_url: 'https://linear.app/acme/issue/MT-110', outcome: 'failed', reason: 'turn_failed: the model returned an error', ended_at: isoFromNow(-45_000), duration_ms: 754_000, attempt: 1, session_id: 'thread-MT-110-turn-2' },
@@ -176,6 +178,11 @@ describe('dashboard in headless Chromium', () => {
     await waitForText(page, 'retry-due-MT-106', 'ago');
 
     expect(await textOf(page, 'blocked-reason-MT-107')).toContain('operator_timeout');
+    // Why each is blocked (issue 9): nobody answered, or a budget is spent.
+    expect(await textOf(page, 'blocked-cause-MT-107')).toBe('no operator answer');
+    expect(await textOf(page, 'blocked-cause-MT-112')).toBe('budget exceeded');
+    expect(await textOf(page, 'running-resumed-MT-103')).toBe('resumed');
+    expect(await textOf(page, 'totals-today')).toBe('1,234,567');
     expect(await textOf(page, 'waiting-options-MT-102')).toBe('Allow (allow_once → accept) · Reject (reject_once → decline)');
     // Not dispatched, with the reason (issue 8: a runtime label this daemon does not have).
     expect(await textOf(page, 'skipped-reason-MT-111')).toBe('label runtime:gpt-9 names no runtime of this build (supported: codex)');
