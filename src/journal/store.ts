@@ -22,6 +22,9 @@ import type { JournalClaim, JournalDay, JournalRun, JournalSnapshot, JournalUsag
 export type { StoredJournalRun } from './rows.js';
 export { JOURNAL_SCHEMA_VERSION } from './schema.js';
 
+/** What {@link Journal.snapshot} returns: the records, runs with their journal ids. */
+export type StoredJournalSnapshot = Omit<JournalSnapshot, 'runs'> & { readonly runs: readonly StoredJournalRun[] };
+
 /** Options of {@link openJournal}. */
 export interface OpenJournalOptions {
   /**
@@ -102,11 +105,16 @@ export interface Journal {
    */
   interruptOpenRuns(endedAtMs: number, reason: string): number;
   /**
+   * Deletes ended runs that ended before `beforeMs` (epoch ms) and days before `beforeDay`
+   * (`YYYY-MM-DD`): the history's retention. Live runs are never deleted. @returns runs deleted.
+   */
+  pruneHistory(beforeMs: number, beforeDay: string): number;
+  /**
    * Everything stored: claims and usage ordered by issue id, days by day, runs (with their
    * `runId`) in the order they were started. Read in one transaction, so it is consistent.
    * @throws SymphonyError `journal_corrupt` when a row does not have the shape this build writes.
    */
-  snapshot(): JournalSnapshot & { readonly runs: readonly StoredJournalRun[] };
+  snapshot(): StoredJournalSnapshot;
   /**
    * Runs with `startedAtMs >= sinceMs` (epoch ms), newest first (highest `runId`), at most `limit`
    * (default: all).
@@ -214,6 +222,8 @@ const SQL = {
   markHandoff: 'UPDATE runs SET handed_off_at_ms = ? WHERE run_id = ?',
   interruptOpenRuns: `UPDATE runs SET ended_at_ms = MAX(started_at_ms, :ended_at_ms), outcome = 'interrupted', reason = :reason
     WHERE ended_at_ms IS NULL`,
+  pruneRuns: 'DELETE FROM runs WHERE ended_at_ms IS NOT NULL AND ended_at_ms < ?',
+  pruneDays: 'DELETE FROM days WHERE day < ?',
   claims: 'SELECT * FROM claims ORDER BY issue_id',
   usage: 'SELECT * FROM usage ORDER BY issue_id',
   days: 'SELECT * FROM days ORDER BY day',
@@ -277,6 +287,13 @@ class SqliteJournal implements Journal {
     this.write(() => this.statements.markHandoff.run(atMs, runId));
   }
 
+  pruneHistory(beforeMs: number, beforeDay: string): number {
+    return this.write(() => {
+      this.statements.pruneDays.run(beforeDay);
+      return Number(this.statements.pruneRuns.run(beforeMs).changes);
+    });
+  }
+
   interruptOpenRuns(endedAtMs: number, reason: string): number {
     return this.write(() => Number(this.statements.interruptOpenRuns.run({ ended_at_ms: endedAtMs, reason }).changes));
   }
@@ -313,7 +330,7 @@ class SqliteJournal implements Journal {
     });
   }
 
-  snapshot(): JournalSnapshot & { readonly runs: readonly StoredJournalRun[] } {
+  snapshot(): StoredJournalSnapshot {
     return this.read(() => ({
       claims: this.statements.claims.all().map(claimFromRow),
       usage: this.statements.usage.all().map(usageFromRow),

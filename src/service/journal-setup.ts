@@ -15,6 +15,9 @@ import { runtimeCanResume } from '../runner/registry.js';
 export const JOURNAL_FILE = 'journal.db';
 export const JOURNAL_DIR = '.symphony';
 
+/** Runs (and day totals) are kept this long, days; older ones are deleted at startup. */
+export const HISTORY_RETENTION_DAYS = 90;
+
 /** Why runs still open in the journal at startup ended (outcome `interrupted`). */
 export const INTERRUPTED_REASON = 'the daemon stopped during the run';
 
@@ -84,9 +87,11 @@ export function setUpJournal(config: ServiceConfig, options: JournalLocation & {
     }
     const recovered = recover(journal.snapshot(), options.nowMs, { canResume: runtimeCanResume });
     const interrupted = journal.interruptOpenRuns(options.nowMs, INTERRUPTED_REASON);
+    const cutoffMs = options.nowMs - HISTORY_RETENTION_DAYS * 86_400_000;
+    const pruned = journal.pruneHistory(cutoffMs, new Date(cutoffMs).toISOString().slice(0, 10));
     const writer = new JournalWriter(journal, options.logger.child({ component: 'journal' }));
     options.logger.info(
-      { journal: file, claims: recovered.claimed.size, interrupted_runs: interrupted, schema_version_found: journal.opened.foundSchemaVersion, outcome: 'opened' },
+      { journal: file, claims: recovered.claimed.size, interrupted_runs: interrupted, pruned_runs: pruned, schema_version_found: journal.opened.foundSchemaVersion, outcome: 'opened' },
       'run journal opened',
     );
     return {

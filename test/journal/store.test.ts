@@ -162,11 +162,19 @@ describe('openJournal: tables', () => {
     expect(journal.runsOfIdentifier('abc-1').map((run) => run.runId)).toEqual([c, a]);
     expect(journal.runsOfIdentifier('ABC-2', 1).map((run) => run.runId)).toEqual([b]);
     expect(journal.interruptOpenRuns(2_500, 'the daemon stopped')).toBe(2);
+    const live = journal.startRun({ ...runStart, startedAtMs: 100 });
+    journal.putDay({ day: '2026-01-01', totalTokens: 1 });
+    journal.putDay({ day: '2026-03-01', totalTokens: 2 });
+    // Retention: ended runs that ended before the cutoff go (run a ended at 1_500); a live one stays.
+    expect(journal.pruneHistory(2_000, '2026-02-01')).toBe(1);
+    expect(journal.snapshot().runs.map((run) => run.runId)).toEqual([b, c, live]);
+    expect(journal.snapshot().days).toEqual([{ day: '2026-03-01', totalTokens: 2 }]);
+    journal.endRun(live, { endedAtMs: 3_500, outcome: 'completed', reason: null, turns: 1, tokens: { inputTokens: 0, outputTokens: 0, totalTokens: 0 } });
     const runs = journal.snapshot().runs;
     expect(runs.map((run) => [run.outcome, run.endedAtMs])).toEqual([
-      ['completed', 1_500],
       ['interrupted', 2_500],
       ['interrupted', 3_000],
+      ['completed', 3_500],
     ]);
   });
 
