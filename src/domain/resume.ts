@@ -16,7 +16,7 @@ export interface ResumeRequest {
   readonly workspacePath: string;
   /**
    * One line describing the operator request the live run was waiting on when the daemon stopped
-   * (`command approval: npm publish`), null when it waited for nothing. The restart turn tells the
+   * (`approval: npm publish`: its kind and summary), null when it waited for nothing. The restart turn tells the
    * agent that request was lost, so it asks again if it still needs it.
    */
   readonly waiting: string | null;

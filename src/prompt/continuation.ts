@@ -44,7 +44,7 @@ export interface RestartInput {
   readonly issue: { readonly identifier: string; readonly title: string; readonly state: string };
   /**
    * One line naming the operator request the interrupted turn was waiting on
-   * (`ResumeRequest.waiting`, e.g. `command approval: npm publish`); null when it waited for none.
+   * (`ResumeRequest.waiting`, e.g. `approval: npm publish`, the request's kind and summary); null when it waited for none.
    */
   readonly waiting: string | null;
 }
