@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { oneLine } from '../errors.js';
 import { revisionRow, runRow, summarizeRevisions, type RevisionRow, type RunHistorySource, type RunRow } from '../journal/history.js';
 import type { Logger } from '../logging/logger.js';
-import type { IssueDetail, StatusSnapshot } from '../status/types.js';
+import type { IssueDetail, SessionLogLink, StatusSnapshot } from '../status/types.js';
 import { sendError } from './http-errors.js';
 import { definePath } from './router.js';
 
@@ -93,7 +93,7 @@ export interface HistoryView {
    * `idle`, no live rows, its `runs`, `last_error` from its last failed run); null when the journal
    * has none (or cannot be read, logged).
    */
-  pastIssue(identifier: string): IssueWithHistory | null;
+  pastIssue(identifier: string, logsOf?: (identifier: string) => readonly SessionLogLink[]): IssueWithHistory | null;
 }
 
 /** Builds the {@link HistoryView} over `source`; `now` gives epoch ms (the 7-day window). */
@@ -125,7 +125,7 @@ export function historyView(source: RunHistorySource | undefined, logger: Logger
       const runs = guarded(`issue ${detail.issue_identifier}`, () => source.runsOf(detail.issue_id, ISSUE_RUNS_LIMIT).map(runRow));
       return runs === undefined ? detail : { ...detail, runs };
     },
-    pastIssue: (identifier) => {
+    pastIssue: (identifier, logsOf) => {
       if (source?.runsOfIdentifier === undefined) return null;
       const stored = guarded(`issue ${identifier}`, () => source.runsOfIdentifier?.(identifier, ISSUE_RUNS_LIMIT));
       const last = stored?.[0];
@@ -142,7 +142,7 @@ export function historyView(source: RunHistorySource | undefined, logger: Logger
         retry: null,
         waiting: null,
         blocked: null,
-        logs: { codex_session_logs: [] },
+        logs: { codex_session_logs: logsOf === undefined ? [] : [...logsOf(last.identifier)] },
         recent_events: [],
         last_error: failed?.reason ?? null,
         tracked: {},

@@ -90,7 +90,7 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
       const detail = source.issue(identifier);
       if (detail === null) {
         // Not held now: the journal may still know its runs (issue 9).
-        const past = history?.pastIssue(identifier) ?? null;
+        const past = history?.pastIssue(identifier, source.sessionLogs === undefined ? undefined : (id) => source.sessionLogs?.(id) ?? []) ?? null;
         if (past !== null) return reply.header('cache-control', 'no-store').send(past);
         const where = history?.source === undefined ? "the daemon's current state" : "the daemon's current state or its run journal";
         return sendError(reply, 'issue_not_found', `issue ${JSON.stringify(identifier)} is not known to ${where}`);

@@ -22,6 +22,7 @@ import {
   type IssueDetail,
   type RecentEvent,
   type RecentRun,
+  type SessionLogLink,
   type SkippedIssue,
   type StatusEvent,
   type StatusSnapshot,
@@ -164,6 +165,10 @@ export class StatusHub implements StatusSource {
 
   answer(identifier: string, answer: OperatorAnswer): AnswerOutcome {
     return this.options.orchestrator.answer(identifier, answer);
+  }
+
+  sessionLogs(identifier: string): readonly SessionLogLink[] {
+    return listSessionLogs(this.options.logsRoot, identifier);
   }
 
   sessionLogPath(identifier: string, label: string): string | null {

@@ -175,6 +175,11 @@ export interface StatusSource {
   answer(identifier: string, answer: OperatorAnswer): AnswerOutcome;
   /** Absolute path of a session log of the issue by its label, or null when there is none. */
   sessionLogPath(identifier: string, label: string): string | null;
+  /**
+   * The session logs kept for an issue by identifier, whether the daemon holds it now or not (the
+   * issue document of a past issue lists them, issue 9). Optional; absent: none listed.
+   */
+  sessionLogs?(identifier: string): readonly SessionLogLink[];
   /** Subscribes to changes; returns the unsubscribe function. Listeners must not throw. */
   subscribe(listener: (event: StatusEvent) => void): () => void;
 }

@@ -4,7 +4,7 @@
  * call wakes {@link FakeSource.pulse}.
  */
 import type { AnswerResult, OperatorAnswer } from '../../src/domain/operator.js';
-import type { AnswerOutcome, IssueDetail, StatusEvent, StatusEventType, StatusSnapshot, StatusSource } from '../../src/status/types.js';
+import type { AnswerOutcome, IssueDetail, StatusEvent, SessionLogLink, StatusEventType, StatusSnapshot, StatusSource } from '../../src/status/types.js';
 import { Pulse } from '../support/wait.js';
 
 /** A small but complete snapshot with one running issue (MT-1). */
@@ -110,6 +110,13 @@ export class FakeSource implements StatusSource {
 
   sessionLogPath(identifier: string, label: string): string | null {
     return this.logs.get(`${identifier}/${label}`) ?? null;
+  }
+
+  /** Session-log links per identifier, for issues the daemon does not hold (`sessionLogs`). */
+  readonly logLinks = new Map<string, SessionLogLink[]>();
+
+  sessionLogs(identifier: string): readonly SessionLogLink[] {
+    return this.logLinks.get(identifier) ?? [];
   }
 
   subscribe(listener: (event: StatusEvent) => void): () => void {

@@ -147,13 +147,16 @@ describe('GET /api/v1/<issue_identifier> with history', () => {
     expect(history.calls.slice(1)).toEqual([{ method: 'runsOfIdentifier', arg: 'MT-404', limit: 50 }]);
   });
 
-  it('an issue the daemon no longer holds is answered from the journal: idle, its runs, its last error', async () => {
-    const { server } = await serveWithHistory();
+  it('an issue the daemon no longer holds is answered from the journal: idle, its runs, its last error, its session logs', async () => {
+    const { server, source } = await serveWithHistory();
+    const link = { label: 'thread-2-turn-1', path: '/logs/sessions/MT-2/thread-2-turn-1.jsonl', url: '/api/v1/MT-2/logs/thread-2-turn-1', bytes: 120, modified_at: '2026-03-09T06:00:00.000Z' };
+    source.logLinks.set('MT-2', [link]);
     const response = await call(server, '/api/v1/mt-2');
     expect(response.status).toBe(200);
     const body = response.body as { runs: RunRow[] } & Record<string, unknown>;
     expect(body).toMatchObject({ issue_identifier: 'MT-2', issue_id: 'id-MT-2', status: 'idle', running: null, retry: null, blocked: null, last_error: 'turn_failed: boom' });
     expect(body.runs.map((row) => [row.run_id, row.outcome])).toEqual([[2, 'failed']]);
+    expect(body.logs).toEqual({ codex_session_logs: [link] });
   });
 
   it('without a history source has no runs; a failing journal leaves them out and is logged', async () => {
