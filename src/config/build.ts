@@ -3,19 +3,20 @@
  * Applies every default of spec §6.4, resolves `$VAR` for path values, hands `tracker.provider`
  * to the selected adapter profile, and collects one-line errors and warnings. No I/O.
  */
-import { DEFAULT_RUNTIME, isRuntimeKind, RUNTIME_KINDS, type RuntimeKind } from '../runner/kinds.js';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { oneLine } from '../errors.js';
 import type { ProviderValidation, TrackerProfile } from '../tracker/profile.js';
-import { DEFAULT_APPROVAL_POLICY, DEFAULT_MAX_CONCURRENT_LAUNCHES, DEFAULT_OPERATOR_TIMEOUT_MS, DEFAULT_STARTUP_TIMEOUT_MS } from './types.js';
-import type { AgentConfig, CodexConfig, HooksConfig, JournalConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
+import { DEFAULT_APPROVAL_POLICY, DEFAULT_STARTUP_TIMEOUT_MS } from './types.js';
+import type { CodexConfig, HooksConfig, ServerConfig, ServiceConfig, TrackerConfig } from './types.js';
 import { envRefName, expandPath, resolveEnvRef } from './resolve.js';
-import { Collector, describe, isMap, toInteger, typeName, type ConfigIssue, type RawMap } from './collector.js';
+import { Collector, describe, isMap, typeName, type ConfigIssue, type RawMap } from './collector.js';
 import { unknownKeyWarnings } from './keys.js';
 import { buildAcp } from './acp.js';
 import { buildClaude } from './claude.js';
+import { buildAgent } from './agent.js';
+import { buildJournal } from './journal.js';
 
 export type { ConfigIssue } from './collector.js';
 
@@ -166,8 +167,6 @@ function trackerStates(section: RawMap, key: string, fallback: readonly string[]
   return ctx.stringList(section, `tracker.${key}`, fallback, false, 'invalid_tracker_config');
 }
 
-/** Default of `agent.stall_timeout_ms` (spec §5.3.6 `codex.stall_timeout_ms`), ms: 5 minutes. */
-export const DEFAULT_STALL_TIMEOUT_MS = 300_000;
 
 /** `workspace.root` (spec §5.3.3): `$VAR`, `~`, relative to the workflow directory, absolute. */
 function buildWorkspaceRoot(section: RawMap, ctx: Collector, options: BuildOptions): string {
@@ -195,103 +194,6 @@ function buildHooks(section: RawMap, ctx: Collector): HooksConfig {
     beforeRemove: ctx.string(section, 'hooks.before_remove', null, true),
     timeoutMs: ctx.int(section, 'hooks.timeout_ms', 60_000, 'positive', true),
   };
-}
-
-/** `agent.*` (spec §5.3.5); `stall_timeout_ms` also from its alias `codex.stall_timeout_ms` (§5.3.6). */
-/** `agent.runtime`: one of {@link RUNTIME_KINDS}; default `codex`. */
-function runtimeKind(section: RawMap, ctx: Collector): RuntimeKind {
-  const value = ctx.string(section, 'agent.runtime', DEFAULT_RUNTIME, true) ?? DEFAULT_RUNTIME;
-  const kind = value.trim().toLowerCase();
-  if (isRuntimeKind(kind)) return kind;
-  ctx.fail('agent.runtime', `${describe(value)} is not supported (supported: ${RUNTIME_KINDS.join(', ')})`, 'unsupported_runtime_kind');
-  return DEFAULT_RUNTIME;
-}
-
-function buildAgent(section: RawMap, codexSection: RawMap, ctx: Collector): AgentConfig {
-  return {
-    maxConcurrentAgents: ctx.int(section, 'agent.max_concurrent_agents', 10, 'positive'),
-    maxTurns: ctx.int(section, 'agent.max_turns', 20, 'positive'),
-    maxRetryBackoffMs: ctx.int(section, 'agent.max_retry_backoff_ms', 300_000, 'positive', true),
-    maxConcurrentAgentsByState: stateLimits(section.max_concurrent_agents_by_state, ctx),
-    operatorTimeoutMs: ctx.int(section, 'agent.operator_timeout_ms', DEFAULT_OPERATOR_TIMEOUT_MS, 'positive', true),
-    stallTimeoutMs: stallTimeout(section, codexSection, ctx),
-    maxConcurrentLaunches: ctx.int(section, 'agent.max_concurrent_launches', DEFAULT_MAX_CONCURRENT_LAUNCHES, 'positive'),
-    runtime: runtimeKind(section, ctx),
-    maxTokensPerIssue: optionalPositive(section, 'agent.max_tokens_per_issue', ctx),
-    maxRuntimeMsPerIssue: optionalPositive(section, 'agent.max_runtime_ms_per_issue', ctx),
-    maxTokensPerDay: optionalPositive(section, 'agent.max_tokens_per_day', ctx),
-    noProgressMaxRepeats: optionalPositive(section, 'agent.no_progress_max_repeats', ctx),
-    noProgressMaxTurns: optionalPositive(section, 'agent.no_progress_max_turns', ctx),
-  };
-}
-
-/** An optional positive integer: absent or null → null (no limit); anything else must be a positive integer. */
-function optionalPositive(section: RawMap, keyPath: string, ctx: Collector): number | null {
-  const leafKey = keyPath.slice(keyPath.lastIndexOf('.') + 1);
-  if (section[leafKey] === undefined || section[leafKey] === null) return null;
-  const errorsBefore = ctx.errors.length;
-  const value = ctx.int(section, keyPath, 0, 'positive');
-  return ctx.errors.length > errorsBefore ? null : value;
-}
-
-/** `journal.*` (issue 9): `enabled` (default true) and `path` (expanded like `workspace.root`). */
-function buildJournal(section: RawMap, ctx: Collector, options: BuildOptions): JournalConfig {
-  const enabledValue = section.enabled;
-  let enabled = true;
-  if (enabledValue !== undefined && enabledValue !== null) {
-    if (typeof enabledValue === 'boolean') enabled = enabledValue;
-    else ctx.fail('journal.enabled', `must be true or false (got ${describe(enabledValue)})`);
-  }
-  const value = section.path;
-  if (value === undefined || value === null) return { enabled, path: null };
-  if (typeof value !== 'string' || value.trim() === '') {
-    ctx.fail('journal.path', `must be a non-empty path string (got ${describe(value)})`);
-    return { enabled, path: null };
-  }
-  const expanded = expandPath(value, { env: options.env, baseDir: path.dirname(options.workflowPath) });
-  if (!expanded.ok) {
-    ctx.fail('journal.path', expanded.reason);
-    return { enabled, path: null };
-  }
-  return { enabled, path: expanded.path };
-}
-
-/**
- * `agent.stall_timeout_ms` (runtime-neutral, issue 7 item 7), or the spec's `codex.stall_timeout_ms`
- * as an alias when only that is set. Both set to different values: the agent key wins, with a warning.
- */
-function stallTimeout(agentSection: RawMap, codexSection: RawMap, ctx: Collector): number {
-  const viaCodex = ctx.int(codexSection, 'codex.stall_timeout_ms', DEFAULT_STALL_TIMEOUT_MS, 'any', true);
-  const agentValue = agentSection.stall_timeout_ms;
-  if (agentValue === undefined || agentValue === null) return viaCodex;
-  const viaAgent = ctx.int(agentSection, 'agent.stall_timeout_ms', DEFAULT_STALL_TIMEOUT_MS, 'any', true);
-  const codexValue = codexSection.stall_timeout_ms;
-  if (codexValue !== undefined && codexValue !== null && viaCodex !== viaAgent) {
-    ctx.warnings.push(`codex.stall_timeout_ms (${viaCodex}) is an alias of agent.stall_timeout_ms (${viaAgent}); agent.stall_timeout_ms wins`);
-  }
-  return viaAgent;
-}
-
-/** Per-state limits: keys trimmed + lowercased; blank keys and non-positive/non-integer values ignored with a warning. */
-function stateLimits(value: unknown, ctx: Collector): Readonly<Record<string, number>> {
-  const keyPath = 'agent.max_concurrent_agents_by_state';
-  if (value === undefined || value === null) return {};
-  if (!isMap(value)) {
-    ctx.fail(keyPath, `must be a map of state name to positive integer (got ${describe(value)})`);
-    return {};
-  }
-  const limits: Record<string, number> = {};
-  for (const [rawState, rawLimit] of Object.entries(value)) {
-    const state = rawState.trim().toLowerCase();
-    const limit = toInteger(rawLimit);
-    if (state === '' || limit === null || limit <= 0) {
-      ctx.warnings.push(`${keyPath}.${rawState} ignored: needs a state name and a positive integer (got ${describe(rawLimit)})`);
-      continue;
-    }
-    if (Object.hasOwn(limits, state)) ctx.warnings.push(`${keyPath}: "${state}" is listed more than once; the last value wins`);
-    limits[state] = limit;
-  }
-  return limits;
 }
 
 /** `codex.*` (spec §5.3.6, §10): Codex-owned values pass through after loose type checks. */
