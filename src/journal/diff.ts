@@ -15,7 +15,7 @@ import type { Effect, SchedulerEvent } from '../scheduler/events.js';
 import { NO_USAGE, type BlockedEntry, type IssueUsage, type OrchestratorState, type RetryEntry, type RunningEntry } from '../scheduler/state.js';
 import type { PendingOperatorRequest } from '../domain/operator.js';
 import type { JournalClaim, JournalDay, JournalUsage } from './types.js';
-import type { JournalRunEnd, JournalRunStart } from './store.js';
+import type { JournalRunEnd, JournalRunStart } from './journal.js';
 
 /** What {@link journalChanges} needs beyond the two states. */
 export interface JournalChangeContext {

@@ -17,123 +17,13 @@ import { SymphonyError } from '../errors.js';
 import { journalCorrupt, toJournalError } from './failure.js';
 import { JournalRowError, claimFromRow, claimParams, dayFromRow, runFromRow, usageFromRow, usageParams, type StoredJournalRun } from './rows.js';
 import { migrateJournal } from './schema.js';
-import type { JournalClaim, JournalDay, JournalRun, JournalSnapshot, JournalUsage } from './types.js';
+import { SQL } from './sql.js';
+import type { Journal, JournalOpenInfo, JournalRunEnd, JournalRunStart, OpenJournalOptions, StoredJournalSnapshot } from './journal.js';
+import type { JournalClaim, JournalDay, JournalUsage } from './types.js';
 
 export type { StoredJournalRun } from './rows.js';
+export type { Journal, JournalOpenInfo, JournalRunEnd, JournalRunStart, OpenJournalOptions, StoredJournalSnapshot } from './journal.js';
 export { JOURNAL_SCHEMA_VERSION } from './schema.js';
-
-/** What {@link Journal.snapshot} returns: the records, runs with their journal ids. */
-export type StoredJournalSnapshot = Omit<JournalSnapshot, 'runs'> & { readonly runs: readonly StoredJournalRun[] };
-
-/** Options of {@link openJournal}. */
-export interface OpenJournalOptions {
-  /**
-   * When the file is corrupt (see {@link openJournal}), rename it — and its `-wal` / `-shm`
-   * companions — to `<path>.corrupt-<timestamp>` and start an empty journal instead of throwing.
-   * The old file is kept, never deleted. A healthy or locked journal is not affected.
-   * The CLI's `--reset-journal`. Default `false`.
-   */
-  readonly reset?: boolean;
-  /** Epoch milliseconds now; only names the renamed file on reset. Default `Date.now`. */
-  readonly clock?: () => number;
-}
-
-/** What {@link openJournal} did to get an open journal. */
-export interface JournalOpenInfo {
-  /** `user_version` found in the file before migrating (0 for a new or reset file). */
-  readonly foundSchemaVersion: number;
-  /** Where a corrupt file was moved on `reset`; null when nothing was moved. */
-  readonly movedCorruptTo: string | null;
-}
-
-/** The fields `endRun` sets when a run exits. */
-export interface JournalRunEnd {
-  /** Epoch ms the run ended. */
-  readonly endedAtMs: number;
-  /** `completed` | `failed` | `stopped` | `blocked` (the core's `RunOutcome`). */
-  readonly outcome: string;
-  /** Why it ended that way (error message, stop reason); null when there is nothing to say. */
-  readonly reason: string | null;
-  /** Agent turns the run took. */
-  readonly turns: number;
-  /** The run's own token counts (not the issue's totals; those are `putUsage`). */
-  readonly tokens: { readonly inputTokens: number; readonly outputTokens: number; readonly totalTokens: number };
-}
-
-/** The fields `startRun` records when a run is dispatched; the rest start null or zero. */
-export type JournalRunStart = Pick<JournalRun, 'issueId' | 'identifier' | 'attempt' | 'runtime' | 'startedAtMs' | 'workflowRevision'>;
-
-/**
- * An open journal. Every method is synchronous and every write is one transaction (committed when
- * the method returns), unless called inside {@link Journal.transaction}, which groups them.
- * Errors are {@link SymphonyError}s: `journal_corrupt`, `journal_locked`, or `internal` (I/O,
- * disk full, a misuse such as an unknown run id), each one line naming the journal's path.
- */
-export interface Journal {
-  /** The journal file's path as given to {@link openJournal}. */
-  readonly path: string;
-  /** What opening did (schema version found, corrupt file moved). */
-  readonly opened: JournalOpenInfo;
-  /**
-   * Inserts or replaces the claim of `claim.issueId` (one row per issue).
-   * @throws SymphonyError `internal` when `retry` / `blocked` do not match `kind`
-   *   (`retry` exactly for `retrying`, `blocked` exactly for `blocked`).
-   */
-  putClaim(claim: JournalClaim): void;
-  /** Removes the claim of `issueId`; a missing claim is not an error. Usage is kept. */
-  deleteClaim(issueId: string): void;
-  /** Inserts or replaces the absolute usage of `usage.issueId` (tokens and runtime; not a delta). */
-  putUsage(usage: JournalUsage): void;
-  /** Inserts or replaces the token total of one UTC day (not a delta). */
-  putDay(day: JournalDay): void;
-  /**
-   * Records a dispatched run (`endedAtMs`, `outcome`, `reason` null; `turns` and tokens 0).
-   * @returns the run's id, increasing and never reused, for {@link Journal.endRun}.
-   */
-  startRun(run: JournalRunStart): number;
-  /**
-   * Records how run `runId` ended; calling it again overwrites the end fields.
-   * @throws SymphonyError `internal` when no run has that id.
-   */
-  endRun(runId: number, end: JournalRunEnd): void;
-  /** Sets `handedOffAtMs` (epoch ms) of run `runId`; an unknown id is not an error. */
-  markHandoff(runId: number, atMs: number): void;
-  /**
-   * Ends every run still open (`endedAtMs` null) with outcome `interrupted` and `reason`, at the
-   * later of its start and `endedAtMs`. Recovery calls it once at startup: those runs died with the
-   * previous daemon. @returns how many runs it ended.
-   */
-  interruptOpenRuns(endedAtMs: number, reason: string): number;
-  /**
-   * Deletes ended runs that ended before `beforeMs` (epoch ms) and days before `beforeDay`
-   * (`YYYY-MM-DD`): the history's retention. Live runs are never deleted. @returns runs deleted.
-   */
-  pruneHistory(beforeMs: number, beforeDay: string): number;
-  /**
-   * Everything stored: claims and usage ordered by issue id, days by day, runs (with their
-   * `runId`) in the order they were started. Read in one transaction, so it is consistent.
-   * @throws SymphonyError `journal_corrupt` when a row does not have the shape this build writes.
-   */
-  snapshot(): StoredJournalSnapshot;
-  /**
-   * Runs with `startedAtMs >= sinceMs` (epoch ms), newest first (highest `runId`), at most `limit`
-   * (default: all).
-   */
-  runsSince(sinceMs: number, limit?: number): StoredJournalRun[];
-  /** The runs of one issue (by issue id), newest first, at most `limit` (default 50). */
-  runsOf(issueId: string, limit?: number): StoredJournalRun[];
-  /** The runs of one issue by its identifier (`PAY-42`, case-insensitive), newest first, at most `limit` (default 50). */
-  runsOfIdentifier(identifier: string, limit?: number): StoredJournalRun[];
-  /**
-   * Runs `fn` inside one `BEGIN IMMEDIATE … COMMIT`; the writes it makes commit together or, when
-   * it throws, not at all (the error is rethrown). Nested calls join the outer transaction.
-   * `fn` must be synchronous.
-   * @throws SymphonyError `internal` when `fn` returns a promise (the transaction is rolled back).
-   */
-  transaction<T>(fn: () => T): T;
-  /** Closes the file and releases the lock. Idempotent; other methods throw once closed. */
-  close(): void;
-}
 
 /**
  * Opens (creating when missing, with its parent directory) the journal at `path` and migrates it
@@ -188,50 +78,6 @@ function moveCorruptAside(path: string, nowMs: number): string {
   }
   return target;
 }
-
-/** The SQL of every statement the store reuses. */
-const SQL = {
-  putClaim: `INSERT INTO claims (issue_id, identifier, issue_url, issue_state, kind, runtime, attempt, session_id, thread_id,
-      workspace_path, started_at_ms, waiting, retry_attempt, retry_due_at_ms, retry_error, retry_error_code, retry_kind,
-      retry_cause, blocked_state, blocked_reason, blocked_since_ms, blocked_cause, updated_at_ms)
-    VALUES (:issue_id, :identifier, :issue_url, :issue_state, :kind, :runtime, :attempt, :session_id, :thread_id,
-      :workspace_path, :started_at_ms, :waiting, :retry_attempt, :retry_due_at_ms, :retry_error, :retry_error_code, :retry_kind,
-      :retry_cause, :blocked_state, :blocked_reason, :blocked_since_ms, :blocked_cause, :updated_at_ms)
-    ON CONFLICT (issue_id) DO UPDATE SET identifier = excluded.identifier, issue_url = excluded.issue_url,
-      issue_state = excluded.issue_state, waiting = excluded.waiting, blocked_cause = excluded.blocked_cause,
-      kind = excluded.kind, runtime = excluded.runtime, attempt = excluded.attempt, session_id = excluded.session_id,
-      thread_id = excluded.thread_id, workspace_path = excluded.workspace_path, started_at_ms = excluded.started_at_ms,
-      retry_attempt = excluded.retry_attempt, retry_due_at_ms = excluded.retry_due_at_ms,
-      retry_error = excluded.retry_error, retry_error_code = excluded.retry_error_code,
-      retry_kind = excluded.retry_kind, retry_cause = excluded.retry_cause, blocked_state = excluded.blocked_state,
-      blocked_reason = excluded.blocked_reason, blocked_since_ms = excluded.blocked_since_ms,
-      updated_at_ms = excluded.updated_at_ms`,
-  deleteClaim: 'DELETE FROM claims WHERE issue_id = ?',
-  putUsage: `INSERT INTO usage (issue_id, input_tokens, output_tokens, total_tokens, runtime_ms, budget_tokens, budget_runtime_ms)
-    VALUES (:issue_id, :input_tokens, :output_tokens, :total_tokens, :runtime_ms, :budget_tokens, :budget_runtime_ms)
-    ON CONFLICT (issue_id) DO UPDATE SET input_tokens = excluded.input_tokens,
-      output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens, runtime_ms = excluded.runtime_ms,
-      budget_tokens = excluded.budget_tokens, budget_runtime_ms = excluded.budget_runtime_ms`,
-  putDay: `INSERT INTO days (day, total_tokens) VALUES (?, ?)
-    ON CONFLICT (day) DO UPDATE SET total_tokens = excluded.total_tokens`,
-  startRun: `INSERT INTO runs (issue_id, identifier, attempt, runtime, started_at_ms, workflow_revision)
-    VALUES (:issue_id, :identifier, :attempt, :runtime, :started_at_ms, :workflow_revision)`,
-  endRun: `UPDATE runs SET ended_at_ms = :ended_at_ms, outcome = :outcome, reason = :reason, turns = :turns,
-      input_tokens = :input_tokens, output_tokens = :output_tokens, total_tokens = :total_tokens
-    WHERE run_id = :run_id`,
-  markHandoff: 'UPDATE runs SET handed_off_at_ms = ? WHERE run_id = ?',
-  interruptOpenRuns: `UPDATE runs SET ended_at_ms = MAX(started_at_ms, :ended_at_ms), outcome = 'interrupted', reason = :reason
-    WHERE ended_at_ms IS NULL`,
-  pruneRuns: 'DELETE FROM runs WHERE ended_at_ms IS NOT NULL AND ended_at_ms < ?',
-  pruneDays: 'DELETE FROM days WHERE day < ?',
-  claims: 'SELECT * FROM claims ORDER BY issue_id',
-  usage: 'SELECT * FROM usage ORDER BY issue_id',
-  days: 'SELECT * FROM days ORDER BY day',
-  runs: 'SELECT * FROM runs ORDER BY run_id',
-  runsSince: 'SELECT * FROM runs WHERE started_at_ms >= ? ORDER BY run_id DESC LIMIT ?',
-  runsOf: 'SELECT * FROM runs WHERE issue_id = ? ORDER BY run_id DESC LIMIT ?',
-  runsOfIdentifier: 'SELECT * FROM runs WHERE identifier = ? COLLATE NOCASE ORDER BY run_id DESC LIMIT ?',
-} as const;
 
 type Statements = { readonly [K in keyof typeof SQL]: StatementSync };
 

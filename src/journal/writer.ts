@@ -21,7 +21,7 @@ import type { OrchestratorState } from '../scheduler/state.js';
 import { DEFAULT_RUNTIME } from '../runner/kinds.js';
 import { classifyStep, journalChanges, touchedIssue, usageRow, type JournalChanges } from './diff.js';
 import { NO_USAGE } from '../scheduler/state.js';
-import type { Journal } from './store.js';
+import type { Journal } from './journal.js';
 import type { JournalDay, JournalUsage } from './types.js';
 import type { SchedulerEvent } from '../scheduler/events.js';
 
