@@ -5,69 +5,13 @@
  * the same `CODEX_HOME`, and the model sees the earlier turn in its history. Every message our
  * client sends is validated against the generated schema.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAppServerSession, type AppServerSession, type AppServerSessionOptions } from '../../src/runner/app-server/session.js';
+import { describe, expect, it } from 'vitest';
+import type { AppServerSession } from '../../src/runner/app-server/session.js';
 import type { AgentToolSpec } from '../../src/tracker/tracker.js';
-import { codexCommand, makeCodexHome, type CodexHome } from '../support/codex.js';
-import { loadClientMessageValidator, type ClientMessageValidator, type ProtocolTranscript } from '../support/codex-schema.js';
-import { startFakeModel, type FakeModel, type ModelScript } from '../support/fake-model/index.js';
-import { descendantPids, EventLog, groupAlive, makeWorkspace, processAlive, sessionOptions, type TestWorkspace } from './helpers.js';
+import { realCodexSuite } from './codex-fixture.js';
+import { descendantPids, groupAlive, processAlive } from './helpers.js';
 
-let schema: ClientMessageValidator;
-let model: FakeModel;
-let home: CodexHome;
-let script: ModelScript = () => ({ type: 'message', text: 'no script set' });
-
-beforeAll(async () => {
-  schema = await loadClientMessageValidator();
-  model = await startFakeModel((request) => script(request));
-  home = await makeCodexHome();
-});
-
-afterAll(async () => {
-  await model.close();
-  await home.cleanup();
-});
-
-let ws: TestWorkspace;
-let log: EventLog;
-let transcripts: ProtocolTranscript[];
-let firstRequest: number;
-const sessions: AppServerSession[] = [];
-
-beforeEach(async () => {
-  ws = await makeWorkspace();
-  log = new EventLog();
-  transcripts = [];
-  firstRequest = model.requests.length;
-});
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.stop()));
-  expect(transcripts.flatMap((transcript) => transcript.errors())).toEqual([]);
-  expect(model.otherRequests).toEqual([]);
-  await ws.cleanup();
-});
-
-/** Model requests made during the current test. */
-const requests = () => model.requests.slice(firstRequest);
-
-/** Starts a session on the real binary (same CODEX_HOME every time); returns it with its transcript. */
-async function start(overrides: Partial<AppServerSessionOptions> = {}): Promise<{ session: AppServerSession; transcript: ProtocolTranscript }> {
-  const transcript = schema.transcript();
-  transcripts.push(transcript);
-  const session = await startAppServerSession(
-    sessionOptions(ws, log, {
-      command: codexCommand({ modelBaseUrl: model.baseUrl, codexHome: home.path }),
-      readTimeoutMs: 30_000,
-      onSend: transcript.sent,
-      onReceive: transcript.received,
-      ...overrides,
-    }),
-  );
-  sessions.push(session);
-  return { session, transcript };
-}
+const codex = realCodexSuite();
 
 /** SIGKILLs the session's whole process tree (a daemon that died), then waits until every process of it is gone. */
 async function killGroup(session: AppServerSession): Promise<void> {
@@ -97,16 +41,16 @@ const title = 'ABC-1: Resume me';
 
 describe('issue 9: a Codex thread resumed by a new app-server after the old one died', () => {
   it('thread/resume continues the same thread: same thread id, and the next model request carries the earlier turn', async () => {
-    script = (req) => ({ type: 'message', text: `answer to turn ${req.turnIndex}` });
-    const first = await start();
+    codex.script = (req) => ({ type: 'message', text: `answer to turn ${req.turnIndex}` });
+    const first = await codex.start();
     await first.session.runTurn({ text: firstPrompt, title });
     const threadId = first.session.threadId;
     const threadStart = first.transcript.sentMessages.find((message) => message.method === 'thread/start');
     expect(threadStart?.params).not.toHaveProperty('ephemeral'); // the rollout stays on disk
     await killGroup(first.session);
 
-    const before = requests().length;
-    const second = await start({ resume: { threadId } });
+    const before = codex.requests().length;
+    const second = await codex.start({ resume: { threadId } });
     expect(second.session.threadId).toBe(threadId);
     const methods = second.transcript.sentMessages.map((message) => message.method).filter((method) => method !== undefined);
     expect(methods.slice(0, 3)).toEqual(['initialize', 'initialized', 'thread/resume']);
@@ -116,18 +60,18 @@ describe('issue 9: a Codex thread resumed by a new app-server after the old one 
 
     const outcome = await second.session.runTurn({ text: 'The daemon restarted; carry on', title });
     expect(outcome.sessionId).toBe(`${threadId}-${outcome.turnId}`);
-    const resumed = requests()[before];
+    const resumed = codex.requests()[before];
     expect(resumed?.lastUserText).toBe('The daemon restarted; carry on');
     expect(resumed?.turnIndex).toBe(1);
     expect(userTexts(resumed?.input ?? [])).toContain(firstPrompt);
     expect(resumed?.input.some((item) => item.type === 'message' && item.role === 'assistant' && JSON.stringify(item.content).includes('answer to turn 0'))).toBe(true);
-    expect(log.named('session_started').map((event) => event.threadId)).toEqual([threadId, threadId]);
+    expect(codex.log.named('session_started').map((event) => event.threadId)).toEqual([threadId, threadId]);
     // Codex restores the thread's usage on resume (110 before the first turn, 220 after it); the
     // resumed session reports only what it used itself: that first run's tokens were counted already.
-    const usage = log.named('token_usage_updated').map((event) => event.usage);
+    const usage = codex.log.named('token_usage_updated').map((event) => event.usage);
     expect(usage.at(-1)).toEqual({ inputTokens: 100, outputTokens: 10, totalTokens: 110 });
-    const sessionStart = log.events.findLastIndex((event) => event.event === 'session_started');
-    expect(log.events.slice(0, sessionStart).filter((event) => event.event === 'token_usage_updated')).toHaveLength(1); // only the first run's
+    const sessionStart = codex.log.events.findLastIndex((event) => event.event === 'session_started');
+    expect(codex.log.events.slice(0, sessionStart).filter((event) => event.event === 'token_usage_updated')).toHaveLength(1); // only the first run's
   });
 
   it('dynamic tools advertised at thread/start still reach the model and run host-side on the resumed thread', async () => {
@@ -136,29 +80,29 @@ describe('issue 9: a Codex thread resumed by a new app-server after the old one 
       calls.push({ name, args });
       return Promise.resolve({ success: true, text: 'ABC-1 is In Progress' });
     };
-    script = (req) => (req.turnIndex === 1 && req.stepInTurn === 0 ? { type: 'function_call', name: 'lookup_issue', arguments: { id: 'ABC-1' } } : { type: 'message', text: 'ok' });
-    const first = await start({ tools: [lookupTool], executeTool });
+    codex.script = (req) => (req.turnIndex === 1 && req.stepInTurn === 0 ? { type: 'function_call', name: 'lookup_issue', arguments: { id: 'ABC-1' } } : { type: 'message', text: 'ok' });
+    const first = await codex.start({ tools: [lookupTool], executeTool });
     await first.session.runTurn({ text: firstPrompt, title });
     await killGroup(first.session);
 
-    const before = requests().length;
-    const second = await start({ tools: [lookupTool], executeTool, resume: { threadId: first.session.threadId } });
+    const before = codex.requests().length;
+    const second = await codex.start({ tools: [lookupTool], executeTool, resume: { threadId: first.session.threadId } });
     await second.session.runTurn({ text: 'Look the issue up again', title });
-    expect(requests()[before]?.toolNames).toContain('lookup_issue');
+    expect(codex.requests()[before]?.toolNames).toContain('lookup_issue');
     expect(calls).toEqual([{ name: 'lookup_issue', args: { id: 'ABC-1' } }]);
     expect(second.transcript.serverRequests.map((request) => request.method)).toEqual(['item/tool/call']);
-    expect(requests().at(-1)?.toolOutputs.map((output) => output.output)).toContain('ABC-1 is In Progress');
+    expect(codex.requests().at(-1)?.toolOutputs.map((output) => output.output)).toContain('ABC-1 is In Progress');
   });
 
   it('resuming a thread Codex does not know rejects with resume_failed naming the thread id, and leaves no process', async () => {
     const unknown = '019a0000-0000-7000-8000-000000000000';
-    await expect(start({ resume: { threadId: unknown } })).rejects.toMatchObject({ code: 'resume_failed', message: expect.stringContaining(unknown) });
-    const failed = log.named('startup_failed');
+    await expect(codex.start({ resume: { threadId: unknown } })).rejects.toMatchObject({ code: 'resume_failed', message: expect.stringContaining(unknown) });
+    const failed = codex.log.named('startup_failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]?.message).toMatch(/^resume_failed: .*019a0000-0000-7000-8000-000000000000/);
     const pid = failed[0]?.codexAppServerPid;
     expect(pid).toEqual(expect.any(Number));
     expect(groupAlive(pid!)).toBe(false);
-    expect(requests()).toEqual([]);
+    expect(codex.requests()).toEqual([]);
   });
 });
